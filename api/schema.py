@@ -1,0 +1,54 @@
+"""The GraphQL schema, merged from one module per area of the API."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from strawberry import Schema
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.tools import merge_types
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from api import workspace
+
+AREAS = [workspace]
+
+
+def _area_modules() -> list:
+    """Import the optional API areas that exist in this build."""
+    modules = list(AREAS)
+    for name in ("api.ingest", "api.config", "api.read", "api.live"):
+        try:
+            modules.append(__import__(name, fromlist=["queries"]))
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return modules
+
+
+def _merge(name: str, attribute: str):
+    types = tuple(t for module in _area_modules() for t in getattr(module, attribute, []))
+    return merge_types(name, types) if types else None
+
+
+def build_schema() -> Schema:
+    extensions = [
+        QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+    ]
+    if not settings.GRAPHQL_INTROSPECTION:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return Schema(
+        query=_merge("Query", "queries"),
+        mutation=_merge("Mutation", "mutations"),
+        subscription=_merge("Subscription", "subscriptions"),
+        extensions=extensions,
+    )
+
+
+schema = build_schema()
