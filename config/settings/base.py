@@ -29,6 +29,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "channels",
+    "live",
 ]
 
 TENANT_APPS = [
@@ -39,6 +40,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "conversations",
     "scoring",
+    "analytics",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
