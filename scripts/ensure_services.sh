@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Make sure the local PostgreSQL (and Redis, for the end-to-end worker test) answer.
+# Make sure the local PostgreSQL (and Redis and RabbitMQ, for the end-to-end worker tests) accept connections.
 # Starts the Debian clusters when they are down; does nothing when DATABASE_URL
-# points elsewhere and answers.
+# points elsewhere and accepts connections.
 set -uo pipefail
 
 pg_host="${PGHOST:-127.0.0.1}"
@@ -17,7 +17,7 @@ if ! pg_isready -q -h "$pg_host" -p 5432 2>/dev/null; then
     done
 fi
 if ! pg_isready -q -h "$pg_host" -p 5432; then
-    echo "PostgreSQL at $pg_host:5432 does not answer. Start it, or set DATABASE_URL." >&2
+    echo "PostgreSQL at $pg_host:5432 is not accepting connections. Start it, or set DATABASE_URL." >&2
     exit 1
 fi
 

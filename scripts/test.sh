@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: install what is missing, make sure PostgreSQL answers, run pytest.
+# The test command: install what is missing, make sure PostgreSQL is up, run pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh

@@ -28,7 +28,7 @@ HEALTH_PATHS = ("/health", "/health/")
 
 
 class HealthCheckMiddleware:
-    """Answer the health check on any host, before workspace resolution."""
+    """Serve the health check on any host, before workspace resolution."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,7 +59,7 @@ def key_error_response(error: KeyRejected) -> JsonResponse:
 
 
 def platform_tenant() -> Workspace:
-    """An unsaved stand-in for the public schema, for code that reads `request.tenant`."""
+    """Build an unsaved stand-in workspace for the public schema, for code that reads `request.tenant`."""
     return Workspace(schema_name="public", name="Platform")
 
 

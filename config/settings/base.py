@@ -90,7 +90,7 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies: the GraphQL view checks Content-Length against
-# GRAPHQL_MAX_BODY_BYTES and answers 413 with a JSON error naming the limit.
+# GRAPHQL_MAX_BODY_BYTES and returns 413 with a JSON error naming the limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = None  # the GraphQL view enforces GRAPHQL_MAX_BODY_BYTES itself
 
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
