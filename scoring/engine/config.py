@@ -79,7 +79,7 @@ class Thresholds:
 class RuleParameters:
     """Workspace expectations that the efficiency and loop rules compare against."""
 
-    expected_customer_turns: int = 8
+    expected_customer_turns: int = 10
     expected_duration_seconds: float = 900.0
     expected_ai_latency_seconds: float = 30.0
     loop_similarity_threshold: float = 0.85
