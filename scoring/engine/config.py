@@ -59,7 +59,10 @@ class Weights:
     sentiment: float = 0.3
 
     def normalized(self) -> dict[Component, float]:
+        """Return each weight divided by their sum; raises ValueError when the sum is not positive."""
         total = self.resolution + self.efficiency + self.sentiment
+        if total <= 0:
+            raise ValueError(f"Weights sum to {total}; give at least one sub-score a positive weight.")
         return {
             Component.RESOLUTION: self.resolution / total,
             Component.EFFICIENCY: self.efficiency / total,

@@ -56,7 +56,7 @@ def assess_resolution(conversation: ConversationInput, transcript: Transcript, r
     signals += capped_signal(
         RESOLUTION, "resolution.customer_corrects_ai", [m.index for m in customers if m.has("customer_corrects_ai")],
         rules, "customer_corrects",
-        lambda n: f"The customer said the AI got it wrong or the problem remained{times(n)}.",
+        lambda n: f"The customer corrected a misunderstanding or said the problem remained{times(n)}.",
     )
     signals += capped_signal(
         RESOLUTION, "resolution.ai_cannot_help", [m.index for m in ais if m.has("ai_cannot_help")],
