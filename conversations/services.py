@@ -1,0 +1,316 @@
+"""Storing ingested conversations. The GraphQL mutation and the import command both call this."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from conversations.models import Conversation, Message, ScoringStatus
+from conversations.validation import (
+    ErrorCode,
+    FieldError,
+    ValidConversation,
+    max_conversations_per_call,
+    validate_conversation,
+)
+from scoring.events import conversations_changed
+from scoring.tasks import enqueue_scoring
+from tenants.context import call_in_schema
+
+logger = logging.getLogger(__name__)
+
+
+class IngestStatus(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+
+@dataclass
+class IngestResult:
+    """The outcome for one input item; `index` is its position in the call."""
+
+    index: int
+    external_id: str | None
+    status: IngestStatus
+    conversation_id: int | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+class TooManyConversations(ValueError):
+    """A call carried more conversations than INGEST_MAX_CONVERSATIONS_PER_CALL allows; nothing was stored."""
+
+    def __init__(self, received: int, limit: int):
+        self.received = received
+        self.limit = limit
+        super().__init__(
+            f"The call contains {received} conversations; the maximum is {limit} per call "
+            "(setting INGEST_MAX_CONVERSATIONS_PER_CALL). Split it into smaller batches."
+        )
+
+
+def ingest_conversations(schema_name: str | None, items: Sequence[Any]) -> list[IngestResult]:
+    """Validate and store conversations in a workspace, in one transaction.
+
+    `schema_name` selects the workspace; None uses the schema the current
+    connection is on (never public). `items` are dicts in the ingest JSON shape
+    or already validated `ValidConversation` objects. Returns one result per
+    item, in input order. Valid items are stored even when others fail, and
+    each item is stored whole or not at all. Scoring is enqueued after commit
+    for created and updated conversations only.
+
+    Raises TooManyConversations, before touching the database, when `items` is
+    over the per-call limit.
+    """
+    limit = max_conversations_per_call()
+    if len(items) > limit:
+        raise TooManyConversations(len(items), limit)
+    if schema_name is None:
+        return _ingest_in_current_schema(items)
+    return call_in_schema(schema_name, _ingest_in_current_schema, items)
+
+
+def _ingest_in_current_schema(items: Sequence[Any]) -> list[IngestResult]:
+    schema_name = connection.schema_name
+    if not schema_name or schema_name == "public":
+        raise ValueError("Conversations must be ingested into a workspace schema, not public.")
+
+    results: list[IngestResult | None] = [None] * len(items)
+    valid: list[tuple[int, ValidConversation]] = []
+    for index, item in enumerate(items):
+        outcome = item if isinstance(item, ValidConversation) else validate_conversation(item)
+        if isinstance(outcome, ValidConversation):
+            valid.append((index, outcome))
+        else:
+            results[index] = IngestResult(index, _raw_external_id(item), IngestStatus.FAILED, errors=outcome)
+
+    with transaction.atomic():
+        for wave in _waves(valid):
+            for result in _store_wave(wave):
+                results[result.index] = result
+        changed_ids = list(
+            dict.fromkeys(
+                result.conversation_id
+                for result in results
+                if result.status in (IngestStatus.CREATED, IngestStatus.UPDATED)
+            )
+        )
+        if changed_ids:
+            conversations_changed.send(sender=Conversation, schema_name=schema_name, conversation_ids=changed_ids)
+            # Workers must not see ids before the rows are committed, so enqueue only after commit.
+            transaction.on_commit(lambda: enqueue_scoring(schema_name, changed_ids))
+
+    counts = {status: 0 for status in IngestStatus}
+    for result in results:
+        counts[result.status] += 1
+    logger.info(
+        "Ingested %d conversations into %s: %d created, %d updated, %d unchanged, %d failed",
+        len(items),
+        schema_name,
+        counts[IngestStatus.CREATED],
+        counts[IngestStatus.UPDATED],
+        counts[IngestStatus.UNCHANGED],
+        counts[IngestStatus.FAILED],
+    )
+    return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def _raw_external_id(item: Any) -> str | None:
+    value = item.get("externalId") if isinstance(item, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _waves(valid: list[tuple[int, ValidConversation]]) -> list[list[tuple[int, ValidConversation]]]:
+    """Split items so that no external id repeats within a wave.
+
+    One INSERT ... ON CONFLICT statement cannot touch the same row twice, so
+    the second send of an external id in the same call goes into the next
+    wave. Waves run in order, so a later item wins, as if sent in a later call.
+    """
+    waves: list[list[tuple[int, ValidConversation]]] = []
+    seen: dict[str, int] = {}
+    for index, conversation in valid:
+        wave_number = seen.get(conversation.external_id, 0)
+        seen[conversation.external_id] = wave_number + 1
+        if wave_number == len(waves):
+            waves.append([])
+        waves[wave_number].append((index, conversation))
+    return waves
+
+
+def _store_wave(wave: list[tuple[int, ValidConversation]]) -> list[IngestResult]:
+    """Store a wave in one bulk pass; if the database rejects it, retry item by item.
+
+    Validation should leave nothing for the database to reject, so the
+    fallback is a safety net: each retried item gets its own savepoint, so a
+    rejected item leaves no rows behind and the others are still stored.
+    """
+    try:
+        with transaction.atomic():
+            return _store_bulk(wave)
+    except DatabaseError as error:
+        logger.warning("Bulk ingest of %d conversations failed, retrying one by one: %s", len(wave), error)
+
+    results = []
+    for index, conversation in wave:
+        try:
+            with transaction.atomic():
+                results.extend(_store_bulk([(index, conversation)]))
+        except DatabaseError as error:
+            logger.warning("Database rejected conversation %r: %s", conversation.external_id, error)
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            results.append(
+                IngestResult(
+                    index,
+                    conversation.external_id,
+                    IngestStatus.FAILED,
+                    errors=[
+                        FieldError(
+                            ErrorCode.DATABASE_ERROR,
+                            [],
+                            f"The database rejected this conversation: {reason}. Nothing of it was stored.",
+                        )
+                    ],
+                )
+            )
+    return results
+
+
+_CONVERSATION_COLUMNS = (
+    "external_id",
+    "channel",
+    "ai_agent",
+    "started_at",
+    "ended_at",
+    "customer_ref",
+    "language",
+    "tags",
+    "metadata",
+    "outcome_hint",
+    "message_count",
+    "content_hash",
+    "csat_rating",
+    "csat_scale",
+    "csat_comment",
+    "csat_submitted_at",
+)
+_MESSAGE_COLUMNS = ("conversation_id", "position", "role", "text", "sent_at", "external_id")
+
+
+def _conversation_row(conversation: ValidConversation) -> tuple:
+    csat = conversation.csat
+    return (
+        conversation.external_id,
+        conversation.channel.value,
+        conversation.ai_agent,
+        conversation.started_at,
+        conversation.ended_at,
+        conversation.customer_ref,
+        conversation.language,
+        list(conversation.tags),
+        Jsonb(conversation.metadata),
+        conversation.outcome_hint.value if conversation.outcome_hint else "",
+        len(conversation.messages),
+        conversation.content_hash,
+        csat.rating if csat else None,
+        csat.scale if csat else None,
+        csat.comment if csat else "",
+        csat.submitted_at if csat else None,
+    )
+
+
+def _upsert_statement(row_count: int) -> sql.Composed:
+    """Build the batch upsert.
+
+    The unique index on external_id arbitrates concurrent sends: a second
+    transaction inserting the same id waits for the first, then takes the
+    ON CONFLICT branch. The WHERE clause skips rows whose content_hash is
+    unchanged, so RETURNING lists only inserted or changed rows, and
+    `xmax = 0` tells an insert from an update.
+    """
+    table = sql.Identifier(Conversation._meta.db_table)
+    placeholders = sql.SQL(", ").join(
+        sql.Placeholder() if column != "tags" else sql.SQL("{}::varchar(100)[]").format(sql.Placeholder())
+        for column in _CONVERSATION_COLUMNS
+    )
+    row = sql.SQL("({}, {}, '', NULL, now(), now())").format(placeholders, sql.Literal(ScoringStatus.PENDING.value))
+    updates = sql.SQL(", ").join(
+        sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))
+        for column in _CONVERSATION_COLUMNS
+        if column != "external_id"
+    )
+    return sql.SQL(
+        "INSERT INTO {table} ({columns}, scoring_status, scoring_error, scoring_failed_at, created_at, updated_at) "
+        "VALUES {rows} "
+        "ON CONFLICT (external_id) DO UPDATE SET {updates}, scoring_status = EXCLUDED.scoring_status, "
+        "scoring_error = '', scoring_failed_at = NULL, updated_at = now() "
+        "WHERE {table}.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
+        "RETURNING id, external_id, (xmax = 0) AS inserted"
+    ).format(
+        table=table,
+        columns=sql.SQL(", ").join(sql.Identifier(column) for column in _CONVERSATION_COLUMNS),
+        rows=sql.SQL(", ").join([row] * row_count),
+        updates=updates,
+    )
+
+
+def _store_bulk(items: list[tuple[int, ValidConversation]]) -> list[IngestResult]:
+    """Upsert the conversations of `items` (distinct external ids) and replace the messages of changed ones."""
+    # A fixed order makes concurrent calls lock shared rows in the same order, so they cannot deadlock.
+    items = sorted(items, key=lambda pair: pair[1].external_id)
+    params = [value for _, conversation in items for value in _conversation_row(conversation)]
+
+    with connection.cursor() as django_cursor:
+        # Django's cursor() has set the workspace's search_path; the raw psycopg cursor runs in it.
+        cursor = django_cursor.cursor
+        cursor.execute(_upsert_statement(len(items)), params)
+        changed = {external_id: (conversation_id, inserted) for conversation_id, external_id, inserted in cursor}
+
+        unchanged_ids: dict[str, int] = {}
+        missing = [conversation.external_id for _, conversation in items if conversation.external_id not in changed]
+        if missing:
+            cursor.execute(
+                sql.SQL("SELECT external_id, id FROM {} WHERE external_id = ANY(%s)").format(
+                    sql.Identifier(Conversation._meta.db_table)
+                ),
+                [missing],
+            )
+            unchanged_ids = dict(cursor.fetchall())
+
+        updated_ids = [conversation_id for conversation_id, inserted in changed.values() if not inserted]
+        if updated_ids:
+            # The ORM delete also removes rows that reference messages (per-message sentiments).
+            Message.objects.filter(conversation_id__in=updated_ids).delete()
+
+        copy_statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(Message._meta.db_table),
+            sql.SQL(", ").join(sql.Identifier(column) for column in _MESSAGE_COLUMNS),
+        )
+        with cursor.copy(copy_statement) as copy:
+            for _, conversation in items:
+                if conversation.external_id not in changed:
+                    continue
+                conversation_id = changed[conversation.external_id][0]
+                for position, message in enumerate(conversation.messages):
+                    copy.write_row(
+                        (conversation_id, position, message.role.value, message.text, message.sent_at, message.external_id)
+                    )
+
+    results = []
+    for index, conversation in items:
+        if conversation.external_id in changed:
+            conversation_id, inserted = changed[conversation.external_id]
+            status = IngestStatus.CREATED if inserted else IngestStatus.UPDATED
+        else:
+            conversation_id = unchanged_ids[conversation.external_id]
+            status = IngestStatus.UNCHANGED
+        results.append(IngestResult(index, conversation.external_id, status, conversation_id))
+    return results
