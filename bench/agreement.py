@@ -1,11 +1,11 @@
 """Measure how the scores agree with human satisfaction labels.
 
-Reads conversations in the ingest JSONL format and a labels CSV, runs the
-sentiment stage and the scoring core, and prints Spearman rho of the overall
+Reads conversations in the ingest JSONL format and a labels CSV, then runs
+the sentiment stage and the scoring core. Prints Spearman rho of the overall
 score, each sub-score and two baselines (mean VADER compound of the customer
-messages, number of turns) on the full file and on a 70/30 split by a hash of
-the external id. Tune rules on the tuning part only; the held-out part shows
-whether a gain generalises.
+messages, number of turns). The table covers the full file and a 70/30 split
+by a hash of the external id. Tune rules on the tuning part only, because the
+held-out part shows whether a gain generalises.
 
     .venv/bin/python bench/agreement.py                     # Flair model from scoring.sentiment
     .venv/bin/python bench/agreement.py --sentiment vader   # VADER stand-in, no model load
@@ -98,7 +98,7 @@ def load_analyzer(name: str):
 
 
 def score_all(conversations, analyzer, config: ScoringConfig):
-    """Score every conversation; returns evaluation rows and a Counter of signal codes."""
+    """Score every conversation and return evaluation rows, signal code counts and outcome counts."""
     customer_texts = [
         [m.text for m in conversation.messages if m.role is Role.CUSTOMER] for _, conversation in conversations
     ]
@@ -140,10 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not args.data.is_file():
-        parser.error(f"data file {args.data} not found; pass the path to the conversations JSONL")
+        parser.error(f"data file {args.data} not found: pass the path to the conversations JSONL")
     labels_path = args.labels or args.data.with_name(args.data.stem + "-labels.csv")
     if not labels_path.is_file():
-        parser.error(f"labels file {labels_path} not found; pass it with --labels")
+        parser.error(f"labels file {labels_path} not found: pass it with --labels")
     config = ScoringConfig.default()
     if args.config:
         config = ScoringConfig.from_dict(json.loads(args.config.read_text(encoding="utf-8")))
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed_s = time.perf_counter() - started
 
     print(f"data: {args.data.name}, {len(rows)} conversations, labels: {args.label_column}")
-    print(f"sentiment: {analyzer.version}; scoring and sentiment took {elapsed_s:.1f} s")
+    print(f"sentiment: {analyzer.version}, scoring and sentiment took {elapsed_s:.1f} s")
     print(f"outcomes: {dict(sorted(outcomes.items()))}\n")
     splits = [
         ("full file", rows),

@@ -20,7 +20,7 @@ MIN_PAIRS = 3
 
 @dataclass(frozen=True, slots=True)
 class EvaluationRow:
-    """One scored conversation; score fields are None when it was not judged."""
+    """One scored conversation, with score fields None where it was not judged."""
 
     external_id: str
     overall: float | None
@@ -33,7 +33,10 @@ class EvaluationRow:
 
 @dataclass(frozen=True, slots=True)
 class AgreementRow:
-    """Spearman rho of one column against the labels; rho and p_value are None below MIN_PAIRS or for a constant column."""
+    """Spearman rho of one column against the labels.
+
+    `rho` and `p_value` are None below MIN_PAIRS pairs or for a constant column.
+    """
 
     column: str
     n: int
@@ -52,7 +55,7 @@ def vader_mean_compound(texts: Sequence[str], analyzer=None) -> float | None:
 def compute_agreement(rows: Iterable[EvaluationRow], labels: Mapping[str, float]) -> list[AgreementRow]:
     """Return Spearman rho of each score column and of the two baselines against `labels`.
 
-    Rows without a label are skipped; within a column, rows whose value is
+    Rows without a label are skipped. Within a column, rows whose value is
     None are skipped, so `n` can differ per column. The baselines are the
     mean VADER compound of the customer messages and the number of turns.
     """

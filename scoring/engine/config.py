@@ -2,7 +2,7 @@
 and custom phrase signals.
 
 The Django layer stores configurations as plain dicts (one per version) and
-calls `validate_config_dict` and `ScoringConfig.from_dict`; GraphQL and the
+calls `validate_config_dict` and `ScoringConfig.from_dict`. GraphQL and the
 admin reuse the same validation, so every error carries a dotted field path.
 """
 
@@ -27,6 +27,8 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 # A quantified group that itself contains a quantifier, such as `(a+)+`, can
 # backtrack for exponential time on a long message. Python's `re` has no
 # timeout, so such patterns are rejected up front.
+# NOTE: this catches the common shapes only; overlapping alternatives such as
+# `(a|aa)+` can still backtrack badly and pass validation.
 _NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,)")
 
 
@@ -35,7 +37,7 @@ class ConfigError:
     """One problem in a configuration dict.
 
     `field` is a dotted path such as `weights.sentiment` or
-    `custom_signals.0.effect`; `message` names the bad value and the fix.
+    `custom_signals.0.effect`, and `message` names the bad value and the fix.
     """
 
     field: str
@@ -43,7 +45,7 @@ class ConfigError:
 
 
 class ConfigValidationError(ValueError):
-    """Raised by `ScoringConfig.from_dict` for an invalid dict; `errors` lists every problem."""
+    """Raised by `ScoringConfig.from_dict` for an invalid dict, with every problem in `errors`."""
 
     def __init__(self, errors: list[ConfigError]):
         self.errors = errors
@@ -52,17 +54,17 @@ class ConfigValidationError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Relative weights of the sub-scores in the overall score; normalised on use."""
+    """Relative weights of the sub-scores in the overall score, normalised on use."""
 
     resolution: float = 0.4
     efficiency: float = 0.3
     sentiment: float = 0.3
 
     def normalized(self) -> dict[Component, float]:
-        """Return each weight divided by their sum; raises ValueError when the sum is not positive."""
+        """Return each weight divided by their sum. Raises ValueError when the sum is not positive."""
         total = self.resolution + self.efficiency + self.sentiment
         if total <= 0:
-            raise ValueError(f"Weights sum to {total}; give at least one sub-score a positive weight.")
+            raise ValueError(f"Weights sum to {total}. Give at least one sub-score a positive weight.")
         return {
             Component.RESOLUTION: self.resolution / total,
             Component.EFFICIENCY: self.efficiency / total,
@@ -93,8 +95,8 @@ class RuleParameters:
 class CustomSignal:
     """A workspace phrase rule: when a message of `role` matches, add `effect` points to `component`.
 
-    It matches when any of `phrases` occurs as whole words (case-folded) or
-    when `regex` finds a match in the case-folded text. The signal counts once
+    It matches when any of `phrases` occurs as whole words or when `regex`
+    finds a match, both ignoring case. The signal counts once
     per conversation and lists every matching message. Its code in scores is
     `custom.<code>`.
     """
@@ -148,7 +150,7 @@ class ScoringConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScoringConfig:
-        """Build a config from a dict; missing keys take their defaults.
+        """Build a config from a dict, where missing keys take their defaults.
 
         Raises ConfigValidationError listing every problem, including unknown keys.
         """
@@ -177,7 +179,7 @@ class ScoringConfig:
 
 
 def validate_config_dict(data: Any) -> list[ConfigError]:
-    """Return every problem in a configuration dict; an empty list means valid."""
+    """Return every problem in a configuration dict. An empty list means the dict is valid."""
     if not isinstance(data, dict):
         return [ConfigError("", f"Expected a JSON object for the configuration, got {type(data).__name__}.")]
 
@@ -190,7 +192,7 @@ def validate_config_dict(data: Any) -> list[ConfigError]:
 
     language = data.get("language", "en")
     if not isinstance(language, str) or not _LANGUAGE.match(language):
-        errors.append(ConfigError("language", f"Invalid language {language!r}; use a language tag such as 'en' or 'en-GB'."))
+        errors.append(ConfigError("language", f"Invalid language {language!r}. Use a language tag such as 'en' or 'en-GB'."))
     return errors
 
 
@@ -209,7 +211,7 @@ def _is_number(value: Any) -> bool:
 
 def _unknown_keys(data: dict[str, Any], allowed: tuple[str, ...], prefix: str) -> list[ConfigError]:
     return [
-        ConfigError(f"{prefix}{key}", f"Unknown key {key!r}; allowed keys are {', '.join(allowed)}.")
+        ConfigError(f"{prefix}{key}", f"Unknown key {key!r}. Allowed keys are {', '.join(allowed)}.")
         for key in sorted(map(str, data))
         if key not in allowed
     ]
@@ -230,11 +232,11 @@ def _validate_weights(data: Any) -> list[ConfigError]:
             continue
         value = values[key]
         if not _is_number(value) or value < 0:
-            errors.append(ConfigError(f"weights.{key}", f"Invalid weight {value!r}; use a number of 0 or more."))
+            errors.append(ConfigError(f"weights.{key}", f"Invalid weight {value!r}. Use a number of 0 or more."))
         else:
             merged[key] = value
     if not errors and sum(merged.values()) <= 0:
-        errors.append(ConfigError("weights", "All weights are 0; give at least one sub-score a positive weight."))
+        errors.append(ConfigError("weights", "All weights are 0. Give at least one sub-score a positive weight."))
     return errors
 
 
@@ -247,7 +249,7 @@ def _validate_thresholds(data: Any) -> list[ConfigError]:
             continue
         value = values[key]
         if not _is_number(value) or not 0 <= value <= 100:
-            errors.append(ConfigError(f"thresholds.{key}", f"Invalid threshold {value!r}; use a number from 0 to 100."))
+            errors.append(ConfigError(f"thresholds.{key}", f"Invalid threshold {value!r}. Use a number from 0 to 100."))
             valid = False
         else:
             merged[key] = value
@@ -255,8 +257,8 @@ def _validate_thresholds(data: Any) -> list[ConfigError]:
         errors.append(
             ConfigError(
                 "thresholds.excellent",
-                f"The excellent threshold {merged['excellent']!r} must be above the good threshold {merged['good']!r}; "
-                "raise excellent or lower good.",
+                f"The excellent threshold {merged['excellent']!r} must be above the good threshold {merged['good']!r}. "
+                "Raise excellent or lower good.",
             )
         )
     return errors
@@ -271,12 +273,12 @@ def _validate_rules(data: Any) -> list[ConfigError]:
         path = f"rules.{key}"
         if key.endswith("_similarity_threshold"):
             if not _is_number(value) or not 0 < value <= 1:
-                errors.append(ConfigError(path, f"Invalid similarity threshold {value!r}; use a number above 0 and at most 1."))
+                errors.append(ConfigError(path, f"Invalid similarity threshold {value!r}. Use a number above 0 and at most 1."))
         elif key == "expected_customer_turns":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1000:
-                errors.append(ConfigError(path, f"Invalid turn count {value!r}; use a whole number from 1 to 1000."))
+                errors.append(ConfigError(path, f"Invalid turn count {value!r}. Use a whole number from 1 to 1000."))
         elif not _is_number(value) or value <= 0:
-            errors.append(ConfigError(path, f"Invalid duration {value!r}; use a positive number of seconds."))
+            errors.append(ConfigError(path, f"Invalid duration {value!r}. Use a positive number of seconds."))
     return errors
 
 
@@ -286,7 +288,7 @@ def _validate_custom_signals(data: Any) -> list[ConfigError]:
     errors: list[ConfigError] = []
     if len(data) > MAX_CUSTOM_SIGNALS:
         errors.append(
-            ConfigError("custom_signals", f"{len(data)} custom signals given; remove some to keep at most {MAX_CUSTOM_SIGNALS}.")
+            ConfigError("custom_signals", f"{len(data)} custom signals given. Remove some to keep at most {MAX_CUSTOM_SIGNALS}.")
         )
     seen_codes: set[str] = set()
     for index, item in enumerate(data):
@@ -304,11 +306,11 @@ def _validate_custom_signal(item: Any, prefix: str, seen_codes: set[str]) -> lis
         errors.append(
             ConfigError(
                 f"{prefix}.code",
-                f"Invalid code {code!r}; use 1 to 40 lowercase letters, digits or underscores, starting with a letter.",
+                f"Invalid code {code!r}. Use 1 to 40 lowercase letters, digits or underscores, starting with a letter.",
             )
         )
     elif code in seen_codes:
-        errors.append(ConfigError(f"{prefix}.code", f"Duplicate code {code!r}; give each custom signal its own code."))
+        errors.append(ConfigError(f"{prefix}.code", f"Duplicate code {code!r}. Give each custom signal its own code."))
     else:
         seen_codes.add(code)
 
@@ -316,7 +318,7 @@ def _validate_custom_signal(item: Any, prefix: str, seen_codes: set[str]) -> lis
     allowed_components = [c.value for c in Component]
     if component not in allowed_components:
         errors.append(
-            ConfigError(f"{prefix}.component", f"Invalid component {component!r}; use one of {', '.join(allowed_components)}.")
+            ConfigError(f"{prefix}.component", f"Invalid component {component!r}. Use one of {', '.join(allowed_components)}.")
         )
 
     effect = item.get("effect")
@@ -324,19 +326,19 @@ def _validate_custom_signal(item: Any, prefix: str, seen_codes: set[str]) -> lis
         errors.append(
             ConfigError(
                 f"{prefix}.effect",
-                f"Invalid effect {effect!r}; use a non-zero number of points from {-MAX_CUSTOM_EFFECT:g} to {MAX_CUSTOM_EFFECT:g}.",
+                f"Invalid effect {effect!r}. Use a non-zero number of points from {-MAX_CUSTOM_EFFECT:g} to {MAX_CUSTOM_EFFECT:g}.",
             )
         )
 
     reason = item.get("reason")
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON_CHARS:
         errors.append(
-            ConfigError(f"{prefix}.reason", f"Invalid reason {reason!r}; write one line of 1 to {MAX_REASON_CHARS} characters.")
+            ConfigError(f"{prefix}.reason", f"Invalid reason {reason!r}. Write one line of 1 to {MAX_REASON_CHARS} characters.")
         )
 
     role = item.get("role", "customer")
     if role not in CUSTOM_ROLES:
-        errors.append(ConfigError(f"{prefix}.role", f"Invalid role {role!r}; use one of {', '.join(CUSTOM_ROLES)}."))
+        errors.append(ConfigError(f"{prefix}.role", f"Invalid role {role!r}. Use one of {', '.join(CUSTOM_ROLES)}."))
 
     errors += _validate_matchers(item, prefix)
     return errors
@@ -352,39 +354,39 @@ def _validate_matchers(item: dict[str, Any], prefix: str) -> list[ConfigError]:
         phrases = []
     if len(phrases) > MAX_PHRASES_PER_SIGNAL:
         errors.append(
-            ConfigError(f"{prefix}.phrases", f"{len(phrases)} phrases given; keep at most {MAX_PHRASES_PER_SIGNAL}.")
+            ConfigError(f"{prefix}.phrases", f"{len(phrases)} phrases given. Keep at most {MAX_PHRASES_PER_SIGNAL}.")
         )
     for index, phrase in enumerate(phrases):
         if not isinstance(phrase, str) or not phrase.strip() or len(phrase) > MAX_PHRASE_CHARS:
             errors.append(
                 ConfigError(
                     f"{prefix}.phrases.{index}",
-                    f"Invalid phrase {phrase!r}; use 1 to {MAX_PHRASE_CHARS} characters of text.",
+                    f"Invalid phrase {phrase!r}. Use 1 to {MAX_PHRASE_CHARS} characters of text.",
                 )
             )
 
     if regex is not None:
         errors += _validate_regex(regex, f"{prefix}.regex")
     if not phrases and not regex:
-        errors.append(ConfigError(f"{prefix}.phrases", "No phrases and no regex given; add at least one phrase or a regex."))
+        errors.append(ConfigError(f"{prefix}.phrases", "No phrases and no regex given. Add at least one phrase or a regex."))
     return errors
 
 
 def _validate_regex(regex: Any, path: str) -> list[ConfigError]:
     if not isinstance(regex, str) or not regex or len(regex) > MAX_REGEX_CHARS:
-        return [ConfigError(path, f"Invalid regex {regex!r}; use a pattern of 1 to {MAX_REGEX_CHARS} characters or null.")]
+        return [ConfigError(path, f"Invalid regex {regex!r}. Use a pattern of 1 to {MAX_REGEX_CHARS} characters or null.")]
     try:
         compiled = re.compile(regex)
     except re.error as error:
-        return [ConfigError(path, f"Invalid regex {regex!r}: {error}; fix the pattern syntax.")]
+        return [ConfigError(path, f"Invalid regex {regex!r}: {error}. Fix the pattern syntax.")]
     if _NESTED_QUANTIFIER.search(regex):
         return [
             ConfigError(
                 path,
-                f"Regex {regex!r} repeats a group that contains a repetition, which can take exponential time; "
-                "remove the inner or outer quantifier.",
+                f"Regex {regex!r} repeats a group that contains a repetition, which can take exponential time. "
+                "Remove the inner or outer quantifier.",
             )
         ]
     if compiled.search(""):
-        return [ConfigError(path, f"Regex {regex!r} matches empty text, so it would match every message; make it require text.")]
+        return [ConfigError(path, f"Regex {regex!r} matches empty text, so it would match every message. Make it require text.")]
     return []

@@ -1,6 +1,6 @@
 """Customer-sentiment sub-score from the per-message sentiment results.
 
-The sentiment itself comes from `scoring.sentiment`; this module only turns
+The sentiment itself comes from `scoring.sentiment`, and this module only turns
 signed values in [-1, 1] into a 0..100 sub-score. The score is
 `sentiment_base` plus:
 

@@ -2,7 +2,7 @@
 
 The sub-score is `resolution_base` plus the effects of the signals, clamped
 to 0..100. The outcome comes from `outcome_hint` when the source system sent
-one; otherwise from the same signals.
+one, otherwise from the same signals.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def progress_level(outcome: Outcome, resolution_score: float, rules: Rulebook) -
 
 
 def _closing_signal(transcript: Transcript, concrete: list[int], rules: Rulebook) -> Signal | None:
-    """Return the strongest positive closing signal: a confirmation, else thanks after an answer.
+    """Return the strongest positive closing signal: a confirmation, else thanks after a concrete reply.
 
     A message that also corrects the AI ("no, that's wrong, thanks") counts
     as neither.

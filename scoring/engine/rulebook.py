@@ -85,7 +85,7 @@ def _load_rulebook(code: str) -> Rulebook:
     matchers: dict[str, tuple[re.Pattern[str], ...]] = {}
     for category in PHRASE_CATEGORIES:
         if category not in phrases:
-            raise RulesFileError(f"Rules file {code}.json has no phrase list {category!r}; add one, even if empty.")
+            raise RulesFileError(f"Rules file {code}.json has no phrase list {category!r}. Add one, even if empty.")
         compiled = [compile_phrases(phrases[category])]
         for source in patterns.get(category, []):
             try:

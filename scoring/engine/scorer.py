@@ -36,7 +36,7 @@ def score_conversation(
     sentiments: Sequence[SentimentResult | None],
     sentiment_model_version: str,
 ) -> Score:
-    """Score one conversation; the same arguments always give the same Score.
+    """Score one conversation. The same arguments always give the same Score.
 
     `sentiments` is aligned with `conversation.messages`: one entry per
     message, None for messages that were not scored. Raises ValueError when
@@ -44,8 +44,8 @@ def score_conversation(
     """
     if len(sentiments) != len(conversation.messages):
         raise ValueError(
-            f"Got {len(sentiments)} sentiment results for {len(conversation.messages)} messages; "
-            "pass one entry per message, None where a message was not scored."
+            f"Got {len(sentiments)} sentiment results for {len(conversation.messages)} messages. "
+            "Pass one entry per message, None where a message was not scored."
         )
     rules = get_rulebook(conversation.language or config.language)
     versions = ScoreVersions(scorer=SCORER_VERSION, rules=rules.version, sentiment_model=sentiment_model_version)
@@ -146,7 +146,7 @@ def _confidence(transcript: Transcript, conversation: ConversationInput, sentime
 def _custom_matchers(signal: CustomSignal) -> tuple[re.Pattern[str], ...]:
     compiled = [compile_phrases(signal.phrases)]
     if signal.regex:
-        compiled.append(re.compile(signal.regex))
+        compiled.append(re.compile(signal.regex, re.IGNORECASE))
     return tuple(p for p in compiled if p is not None)
 
 
@@ -173,7 +173,7 @@ def _summary(overall: float | None, rating: Rating | None, outcome: str, signals
     strongest = sorted((s for s in signals if s.effect != 0), key=lambda s: (-abs(s.effect), s.code))
     reasons = [_clause(s.reason) for s in strongest[:SUMMARY_SIGNAL_COUNT]]
     if overall is None or rating is None:
-        head = f"Not enough data for a rating; outcome {outcome_text}"
+        head = f"Not enough data for a rating, outcome {outcome_text}"
     else:
         head = f"{rating.value.capitalize()} ({overall:.1f}/100), outcome {outcome_text}"
     if not reasons:
@@ -182,12 +182,12 @@ def _summary(overall: float | None, rating: Rating | None, outcome: str, signals
 
 
 def _clause(reason: str) -> str:
-    clause = normalize_whitespace(reason).rstrip(".")
+    clause = _collapse_whitespace(reason).rstrip(".")
     if clause[:4] == "The " or clause[:2] in ("A ", "An"):
         clause = clause[0].lower() + clause[1:]
     return clause
 
 
-def normalize_whitespace(text: str) -> str:
+def _collapse_whitespace(text: str) -> str:
     return " ".join(text.split())
 

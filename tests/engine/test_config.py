@@ -59,7 +59,7 @@ def test_from_dict_raises_with_all_errors():
 def test_negative_weight_message_names_value_and_fix():
     errors = validate_config_dict({"weights": {"sentiment": -0.5}})
 
-    assert errors == [ConfigError("weights.sentiment", "Invalid weight -0.5; use a number of 0 or more.")]
+    assert errors == [ConfigError("weights.sentiment", "Invalid weight -0.5. Use a number of 0 or more.")]
 
 
 def test_all_zero_weights_rejected():
@@ -74,7 +74,8 @@ def test_excellent_must_be_above_good():
     errors = validate_config_dict({"thresholds": {"excellent": 60, "good": 70}})
 
     assert [e.field for e in errors] == ["thresholds.excellent"]
-    assert "60" in errors[0].message and "70" in errors[0].message
+    assert "60" in errors[0].message
+    assert "70" in errors[0].message
 
 
 def test_thresholds_within_range():
@@ -100,7 +101,8 @@ def test_custom_signal_component_validated():
     errors = validate_config_dict({"custom_signals": [{**VALID_SIGNAL, "component": "speed"}]})
 
     assert [e.field for e in errors] == ["custom_signals.0.component"]
-    assert "'speed'" in errors[0].message and "resolution, efficiency, sentiment" in errors[0].message
+    assert "'speed'" in errors[0].message
+    assert "resolution, efficiency, sentiment" in errors[0].message
 
 
 @pytest.mark.parametrize("effect", [-51, 51, 0, "5", None])

@@ -32,7 +32,7 @@ def test_phrase_signal_respects_word_boundaries():
 
 
 def test_regex_signal_on_ai_messages():
-    result = score(CONV, config=_config(regex=r"sku-\d{4}", role="ai", component="efficiency", effect=3))
+    result = score(CONV, config=_config(regex=r"SKU-\d{4}", role="ai", component="efficiency", effect=3))
 
     sku = signal(result, "custom.refund")
     assert sku.message_indices == (1,)

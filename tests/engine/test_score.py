@@ -134,7 +134,7 @@ def test_sub_scores_stay_within_bounds():
 
 
 def test_sentiment_count_mismatch_raises():
-    with pytest.raises(ValueError, match="3 sentiment results for 2 messages"):
+    with pytest.raises(ValueError, match="Got 3 sentiment results for 2 messages"):
         score_conversation(conversation(("c", "hi"), ("a", "hello")), ScoringConfig.default(), [None] * 3, "m")
 
 
