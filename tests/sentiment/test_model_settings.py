@@ -1,0 +1,74 @@
+"""SENTIMENT_MODEL values that cannot be loaded fail with a message that says what to do."""
+
+import pytest
+
+from scoring.sentiment import SentimentModelError
+from scoring.sentiment.loading import load_analyzer
+
+
+@pytest.mark.timeout(120)
+def test_flair_model_without_network_fails(monkeypatch):
+    # Guarded by the pytest timeout: a download that hangs would fail the test.
+    monkeypatch.setenv("SENTIMENT_LOAD_TIMEOUT_SECONDS", "20")
+
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer("flair:sentiment")
+
+    message = str(caught.value)
+    assert "flair:sentiment" in message
+    assert "SENTIMENT_MODEL=builtin" in message
+    assert "path to a Flair model file" in message
+
+
+@pytest.mark.timeout(60)
+def test_flair_download_time_limit(monkeypatch):
+    monkeypatch.setenv("SENTIMENT_LOAD_TIMEOUT_SECONDS", "0.5")
+
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer("flair:sentiment")
+
+    assert "timed out after 0.5 s" in str(caught.value)
+
+
+def test_flair_prefix_without_name():
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer("flair:")
+
+    assert "no model name" in str(caught.value)
+
+
+def test_missing_model_file(tmp_path):
+    missing = tmp_path / "nowhere" / "model.pt"
+
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer(str(missing))
+
+    message = str(caught.value)
+    assert str(missing) in message
+    assert "not found" in message
+
+
+def test_directory_instead_of_file(tmp_path):
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer(str(tmp_path))
+
+    assert "is a directory" in str(caught.value)
+
+
+def test_file_not_a_classifier(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("not a model")
+
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer(str(path))
+
+    assert "not a Flair TextClassifier model file" in str(caught.value)
+
+
+def test_invalid_thread_count(monkeypatch):
+    monkeypatch.setenv("TORCH_NUM_THREADS", "many")
+
+    with pytest.raises(SentimentModelError) as caught:
+        load_analyzer("builtin")
+
+    assert "TORCH_NUM_THREADS='many' is invalid" in str(caught.value)
