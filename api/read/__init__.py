@@ -1,5 +1,15 @@
-"""The read API: conversations with their scores, trends, calibration and the review queue."""
+"""The read API: conversations with their scores, trends, calibration and the review queue.
 
-queries: list[type] = []
-mutations: list[type] = []
+Types that other areas reuse live in `api.read.types` (`ScoreType`,
+`ConversationType`, ...) and `api.read.enums`.
+"""
+
+from api.read.calibration import CalibrationQueries
+from api.read.mutations import FeedbackMutations
+from api.read.queries import ConversationQueries
+from api.read.review_queue import ReviewQueueQueries
+from api.read.trends import TrendsQueries
+
+queries: list[type] = [ConversationQueries, TrendsQueries, CalibrationQueries, ReviewQueueQueries]
+mutations: list[type] = [FeedbackMutations]
 subscriptions: list[type] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -307,11 +307,15 @@ class ConversationType:
     @strawberry.field(
         description=f"Stored scores, newest first, one per scoring version. `first` is capped at {MAX_NESTED_ITEMS}."
     )
-    def score_history(self, first: int = DEFAULT_NESTED_ITEMS) -> list[ScoreType]:
+    def score_history(
+        self, first: Annotated[int, strawberry.argument(description="How many scores to return.")] = DEFAULT_NESTED_ITEMS
+    ) -> list[ScoreType]:
         return self._score_history[: _clamp_first(first)]
 
     @strawberry.field(description=f"Manual QA reviews, newest first. `first` is capped at {MAX_NESTED_ITEMS}.")
-    def qa_reviews(self, first: int = DEFAULT_NESTED_ITEMS) -> list[QaReviewType]:
+    def qa_reviews(
+        self, first: Annotated[int, strawberry.argument(description="How many reviews to return.")] = DEFAULT_NESTED_ITEMS
+    ) -> list[QaReviewType]:
         return self._qa_reviews[: _clamp_first(first)]
 
     @classmethod
