@@ -47,20 +47,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=DEFAULT_BATCH_SIZE,
-            help=f"Conversations stored per transaction (default: {DEFAULT_BATCH_SIZE}; at most "
-            "INGEST_MAX_CONVERSATIONS_PER_CALL).",
+            default=None,
+            help=f"Conversations stored per transaction (default: {DEFAULT_BATCH_SIZE}, or "
+            "INGEST_MAX_CONVERSATIONS_PER_CALL when that is lower; at most that setting).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Do not show the progress bar.")
 
-    def handle(self, *args, slug: str, file: str, batch_size: int, no_progress: bool, **options) -> None:
+    def handle(self, *args, slug: str, file: str, batch_size: int | None, no_progress: bool, **options) -> None:
+        if not Workspace.objects.filter(schema_name=slug).exists():
+            raise CommandError(f"Workspace {slug!r} not found. List workspaces with `manage.py list_workspaces`.")
         limit = max_conversations_per_call()
+        if batch_size is None:
+            batch_size = min(DEFAULT_BATCH_SIZE, limit)
         if not 1 <= batch_size <= limit:
             raise CommandError(
                 f"--batch-size {batch_size} is out of range. Use 1 to {limit} (INGEST_MAX_CONVERSATIONS_PER_CALL)."
             )
-        if not Workspace.objects.filter(schema_name=slug).exists():
-            raise CommandError(f"Workspace {slug!r} not found. List workspaces with `manage.py list_workspaces`.")
 
         self.counts = {status: 0 for status in IngestStatus}
         with ExitStack() as stack:
