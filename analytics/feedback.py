@@ -17,14 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import Conversation, QaReview
+from conversations.validation import (
+    DEFAULT_CSAT_SCALE,
+    MAX_CSAT_COMMENT_CHARS,
+    MAX_CSAT_SCALE,
+    MIN_CSAT_SCALE,
+)
 from scoring.engine.types import Rating
 from scoring.events import conversations_changed
 
 logger = logging.getLogger(__name__)
 
-MAX_CSAT_SCALE = 10
-DEFAULT_CSAT_SCALE = 5
-MAX_COMMENT_CHARS = 5000
 MAX_NOTES_CHARS = 10000
 MAX_REVIEWER_CHARS = 200
 
@@ -67,14 +70,18 @@ def record_csat(
 ) -> Conversation:
     """Store a survey answer on the conversation with `external_id`, replacing any earlier one.
 
+    The limits are ingestion's (conversations.validation), so both paths accept the same answers.
+
     Fires `conversations_changed` inside the transaction so the trends rollup moves with it.
     Raises FeedbackRejected with every problem found; `not_found` when no such conversation exists.
     """
     scale = DEFAULT_CSAT_SCALE if scale is None else scale
     problems: list[FeedbackProblem] = []
-    if not 2 <= scale <= MAX_CSAT_SCALE:
+    if not MIN_CSAT_SCALE <= scale <= MAX_CSAT_SCALE:
         problems.append(
-            FeedbackProblem("invalid", "scale", f"scale is {scale}; use a scale from 2 to {MAX_CSAT_SCALE}.")
+            FeedbackProblem(
+                "invalid", "scale", f"scale is {scale}; use a scale from {MIN_CSAT_SCALE} to {MAX_CSAT_SCALE}."
+            )
         )
     elif not math.isfinite(rating) or not 1 <= rating <= scale:
         problems.append(
@@ -87,7 +94,7 @@ def record_csat(
             )
         )
     if comment:
-        problem = text_problem("comment", comment, MAX_COMMENT_CHARS)
+        problem = text_problem("comment", comment, MAX_CSAT_COMMENT_CHARS)
         if problem:
             problems.append(problem)
     if problems:

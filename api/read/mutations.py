@@ -100,8 +100,8 @@ class FeedbackMutations:
         info: Info,
         external_id: Annotated[str, strawberry.argument(description="The support platform's conversation id.")],
         rating: Annotated[float, strawberry.argument(description="The rating, from 1 to `scale`.")],
-        scale: Annotated[int | None, strawberry.argument(description="Top of the scale, 2 to 10; default 5.")] = None,
-        comment: Annotated[str | None, strawberry.argument(description="The customer's comment (at most 5000 characters).")] = None,
+        scale: Annotated[int | None, strawberry.argument(description="Top of the scale, 2 to 100; default 5.")] = None,
+        comment: Annotated[str | None, strawberry.argument(description="The customer's comment (at most 20000 characters).")] = None,
         submitted_at: Annotated[datetime | None, strawberry.argument(description="When the customer answered, with a UTC offset; default now.")] = None,
     ) -> RecordCsatResult:
         if error := missing_scope(info, "ingest"):

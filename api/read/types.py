@@ -115,8 +115,15 @@ class MessageType:
         )
 
 
+PREFETCHED = {"messages": "prefetched_messages", "scores": "prefetched_scores", "qa_reviews": "prefetched_qa_reviews"}
+"""Attribute names under which api.read.loading stores the bounded prefetches."""
+
+
 def _prefetched(instance, relation: str) -> list:
     """Return a prefetched relation, or an empty list when it was not prefetched (never a lazy query)."""
+    attribute = PREFETCHED.get(relation)
+    if attribute and hasattr(instance, attribute):
+        return list(getattr(instance, attribute))
     cache = getattr(instance, "_prefetched_objects_cache", {})
     if relation in cache:
         return list(cache[relation])
