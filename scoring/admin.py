@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from conversations.models import Conversation, Message, QaReview
+from scoring.config_forms import ScoringConfigForm
 from scoring.models import RescoreRun, Score, ScoringConfigVersion
+from scoring.services import update_config
 
 
 class WorkspaceAdminSite(admin.AdminSite):
@@ -83,10 +86,35 @@ class QaReviewAdmin(admin.ModelAdmin):
 @admin.register(ScoringConfigVersion, site=workspace_admin_site)
 class ScoringConfigVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "created_at", "created_by"]
+    readonly_fields = ["version", "values", "created_at", "created_by"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ScoringConfigForm
+            kwargs["fields"] = ["values_json"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["values_json"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Versions are history; a change is a new version (see the scoring configuration form).
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        result = update_config(form.cleaned_data["values_json"], author=request.user.get_username(), replace=True)
+        if result.errors:
+            # Only possible if the rules changed between validation and saving.
+            raise ValidationError([f"{error.field}: {error.message}" for error in result.errors])
+        saved = ScoringConfigVersion.objects.get(version=result.version.version)
+        obj.pk = saved.pk
+        obj.version = saved.version
+        obj.values = saved.values
+        obj.created_at = saved.created_at
+        obj.created_by = saved.created_by
 
 
 @admin.register(RescoreRun, site=workspace_admin_site)

@@ -101,3 +101,25 @@ class RescoreRun(models.Model):
     @property
     def pending(self) -> int:
         return max(self.total - self.done - self.failed, 0)
+
+
+class RescoreItem(models.Model):
+    """The outcome of one conversation in a rescoring run.
+
+    The unique (run, conversation) pair makes a re-delivered job count once,
+    so the run's done and failed counters stay exact.
+    """
+
+    class Outcome(models.TextChoices):
+        DONE = "done"
+        FAILED = "failed"
+
+    run = models.ForeignKey(RescoreRun, on_delete=models.CASCADE, related_name="items")
+    # A plain id: a conversation deleted during the run still counts as failed.
+    conversation_id = models.BigIntegerField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "conversation_id"], name="rescore_item_unique_per_run"),
+        ]
