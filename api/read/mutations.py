@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from analytics.feedback import FeedbackRejected, record_csat, submit_qa_review
 from api.errors import Error, ScopeMissingError
@@ -79,10 +80,15 @@ def _review(names, external_id, reviewer, rating, score, notes) -> SubmitQaRevie
 
 
 def _names_under(info: Info, field_name: str) -> set[str]:
-    for selected in info.selected_fields:
-        for child in selected.selections:
-            if getattr(child, "name", None) == field_name:
-                return selected_names(child.selections)
+    """Return the names selected below the payload field `field_name`, looking through fragments."""
+    stack = [child for selected in info.selected_fields for child in selected.selections]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SelectedField):
+            if node.name == field_name:
+                return selected_names(node.selections)
+        else:
+            stack.extend(node.selections)
     return set()
 
 
