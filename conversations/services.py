@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,7 +12,6 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from psycopg import sql
-from psycopg.types.json import Jsonb
 
 from conversations.models import Conversation, Message, ScoringStatus
 from conversations.validation import (
@@ -184,94 +185,109 @@ def _store_wave(wave: list[tuple[int, ValidConversation]]) -> list[IngestResult]
     return results
 
 
-_CONVERSATION_COLUMNS = (
-    "external_id",
-    "channel",
-    "ai_agent",
-    "started_at",
-    "ended_at",
-    "customer_ref",
-    "language",
-    "tags",
-    "metadata",
-    "outcome_hint",
-    "message_count",
-    "content_hash",
-    "csat_rating",
-    "csat_scale",
-    "csat_comment",
-    "csat_submitted_at",
+# Columns the upsert takes from the input, with the PostgreSQL array type each is sent as.
+# tags and metadata travel as JSON text because unnest() cannot take a ragged 2-D array.
+_INPUT_COLUMNS = (
+    ("external_id", "text[]"),
+    ("channel", "text[]"),
+    ("ai_agent", "text[]"),
+    ("started_at", "timestamptz[]"),
+    ("ended_at", "timestamptz[]"),
+    ("customer_ref", "text[]"),
+    ("language", "text[]"),
+    ("tags", "jsonb[]"),
+    ("metadata", "jsonb[]"),
+    ("outcome_hint", "text[]"),
+    ("message_count", "integer[]"),
+    ("content_hash", "text[]"),
+    ("csat_rating", "double precision[]"),
+    ("csat_scale", "integer[]"),
+    ("csat_comment", "text[]"),
+    ("csat_submitted_at", "timestamptz[]"),
 )
 _MESSAGE_COLUMNS = ("conversation_id", "position", "role", "text", "sent_at", "external_id")
 
 
-def _conversation_row(conversation: ValidConversation) -> tuple:
-    csat = conversation.csat
-    return (
-        conversation.external_id,
-        conversation.channel.value,
-        conversation.ai_agent,
-        conversation.started_at,
-        conversation.ended_at,
-        conversation.customer_ref,
-        conversation.language,
-        list(conversation.tags),
-        Jsonb(conversation.metadata),
-        conversation.outcome_hint.value if conversation.outcome_hint else "",
-        len(conversation.messages),
-        conversation.content_hash,
-        csat.rating if csat else None,
-        csat.scale if csat else None,
-        csat.comment if csat else "",
-        csat.submitted_at if csat else None,
-    )
+def _input_arrays(conversations: list[ValidConversation]) -> list[list]:
+    """Return one list per entry of _INPUT_COLUMNS, each with a value per conversation."""
+    rows = []
+    for conversation in conversations:
+        csat = conversation.csat
+        rows.append(
+            (
+                conversation.external_id,
+                conversation.channel.value,
+                conversation.ai_agent,
+                conversation.started_at,
+                conversation.ended_at,
+                conversation.customer_ref,
+                conversation.language,
+                json.dumps(conversation.tags),
+                json.dumps(conversation.metadata),
+                conversation.outcome_hint.value if conversation.outcome_hint else "",
+                len(conversation.messages),
+                conversation.content_hash,
+                csat.rating if csat else None,
+                csat.scale if csat else None,
+                csat.comment if csat else "",
+                csat.submitted_at if csat else None,
+            )
+        )
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
-def _upsert_statement(row_count: int) -> sql.Composed:
-    """Build the batch upsert.
+@functools.cache
+def _upsert_statement(table_name: str) -> sql.Composed:
+    """Build the batch upsert; its parameters are the lists from _input_arrays.
 
     The unique index on external_id arbitrates concurrent sends: a second
     transaction inserting the same id waits for the first, then takes the
     ON CONFLICT branch. The WHERE clause skips rows whose content_hash is
     unchanged, so RETURNING lists only inserted or changed rows, and
-    `xmax = 0` tells an insert from an update.
+    `xmax = 0` tells an insert from an update. Rows go in external_id order,
+    so concurrent calls lock shared rows in the same order and cannot deadlock.
     """
-    table = sql.Identifier(Conversation._meta.db_table)
-    placeholders = sql.SQL(", ").join(
-        sql.Placeholder() if column != "tags" else sql.SQL("{}::varchar(100)[]").format(sql.Placeholder())
-        for column in _CONVERSATION_COLUMNS
-    )
-    row = sql.SQL("({}, {}, '', NULL, now(), now())").format(placeholders, sql.Literal(ScoringStatus.PENDING.value))
-    updates = sql.SQL(", ").join(
-        sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))
-        for column in _CONVERSATION_COLUMNS
-        if column != "external_id"
-    )
+    table = sql.Identifier(table_name)
+    names = [name for name, _ in _INPUT_COLUMNS]
+    selected = [
+        sql.SQL("ARRAY(SELECT jsonb_array_elements_text(input.tags))::varchar(100)[]")
+        if name == "tags"
+        else sql.SQL("input.{}").format(sql.Identifier(name))
+        for name in names
+    ]
     return sql.SQL(
         "INSERT INTO {table} ({columns}, scoring_status, scoring_error, scoring_failed_at, created_at, updated_at) "
-        "VALUES {rows} "
+        "SELECT {selected}, {pending}, '', NULL, now(), now() "
+        "FROM unnest({arrays}) AS input({columns}) "
+        "ORDER BY input.external_id "
         "ON CONFLICT (external_id) DO UPDATE SET {updates}, scoring_status = EXCLUDED.scoring_status, "
         "scoring_error = '', scoring_failed_at = NULL, updated_at = now() "
         "WHERE {table}.content_hash IS DISTINCT FROM EXCLUDED.content_hash "
         "RETURNING id, external_id, (xmax = 0) AS inserted"
     ).format(
         table=table,
-        columns=sql.SQL(", ").join(sql.Identifier(column) for column in _CONVERSATION_COLUMNS),
-        rows=sql.SQL(", ").join([row] * row_count),
-        updates=updates,
+        columns=sql.SQL(", ").join(sql.Identifier(name) for name in names),
+        selected=sql.SQL(", ").join(selected),
+        pending=sql.Literal(ScoringStatus.PENDING.value),
+        arrays=sql.SQL(", ").join(
+            sql.SQL("{}::{}").format(sql.Placeholder(), sql.SQL(array_type)) for _, array_type in _INPUT_COLUMNS
+        ),
+        updates=sql.SQL(", ").join(
+            sql.SQL("{name} = EXCLUDED.{name}").format(name=sql.Identifier(name))
+            for name in names
+            if name != "external_id"
+        ),
     )
 
 
 def _store_bulk(items: list[tuple[int, ValidConversation]]) -> list[IngestResult]:
     """Upsert the conversations of `items` (distinct external ids) and replace the messages of changed ones."""
-    # A fixed order makes concurrent calls lock shared rows in the same order, so they cannot deadlock.
-    items = sorted(items, key=lambda pair: pair[1].external_id)
-    params = [value for _, conversation in items for value in _conversation_row(conversation)]
+    params = _input_arrays([conversation for _, conversation in items])
 
     with connection.cursor() as django_cursor:
         # Django's cursor() has set the workspace's search_path; the raw psycopg cursor runs in it.
         cursor = django_cursor.cursor
-        cursor.execute(_upsert_statement(len(items)), params)
+        cursor.execute(_upsert_statement(Conversation._meta.db_table), params)
         changed = {external_id: (conversation_id, inserted) for conversation_id, external_id, inserted in cursor}
 
         unchanged_ids: dict[str, int] = {}

@@ -85,8 +85,9 @@ class ScoringRecorder:
         return [conversation_id for _, ids in self.calls for conversation_id in ids]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def enqueued(monkeypatch) -> ScoringRecorder:
+    """Record scoring jobs instead of sending them; ingestion tests check ids, not scoring."""
     recorder = ScoringRecorder()
     monkeypatch.setattr("conversations.services.enqueue_scoring", recorder)
     return recorder

@@ -75,6 +75,7 @@ CASES = [
         "no UTC offset",
     ),
     ("naive start time", {"startedAt": "2026-03-01T09:00:00"}, "NAIVE_DATETIME", ["startedAt"], "2026-03-01T09:00:00"),
+    ("unparsable start time", {"startedAt": "yesterday"}, "INVALID", ["startedAt"], "not an ISO 8601"),
     ("naive end time", {"endedAt": "2026-03-01T10:00:00"}, "NAIVE_DATETIME", ["endedAt"], "Add the offset"),
     (
         "end before start",
