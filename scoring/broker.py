@@ -46,13 +46,20 @@ MAX_BACKOFF_MS = 5 * 60_000
 TIME_LIMIT_MS = 10 * 60_000
 
 
-class CloseOldConnections(Middleware):
+class CloseConnectionsAtThreadExit(Middleware):
+    """Close a worker thread's Django connections when the thread stops, so none is left open."""
+
+    def before_worker_thread_shutdown(self, broker, thread):
+        connections.close_all()
+
+
+class CloseOldConnections(CloseConnectionsAtThreadExit):
     """Give each message a healthy Django database connection.
 
     A worker thread has no request cycle, so without this its connection is
     opened once and kept forever, and after a database restart every message
-    fails with OperationalError. Not used with the stub broker: in tests the
-    connection belongs to the test transaction.
+    fails with OperationalError. Not used with the stub broker: there tests
+    own the connections.
     """
 
     def before_process_message(self, broker, message):
@@ -63,9 +70,6 @@ class CloseOldConnections(Middleware):
 
     def after_skip_message(self, broker, message):
         close_old_connections()
-
-    def before_worker_thread_shutdown(self, broker, thread):
-        connections.close_all()
 
 
 def base_middleware() -> list[Middleware]:
@@ -83,7 +87,7 @@ def base_middleware() -> list[Middleware]:
 def build_broker() -> dramatiq.Broker:
     """Create the broker that settings select; see the module docstring."""
     if settings.DRAMATIQ_STUB_BROKER:
-        return StubBroker(middleware=base_middleware())
+        return StubBroker(middleware=[*base_middleware(), CloseConnectionsAtThreadExit()])
 
     middleware = [*base_middleware(), CloseOldConnections()]
     url = settings.BROKER_URL.strip()

@@ -63,7 +63,14 @@ def pipeline_workspace(django_db_setup, django_db_blocker):
         workspace = Workspace.objects.filter(schema_name=PIPELINE_SLUG).first() or create_workspace(
             PIPELINE_SLUG, "Pipeline Tests", domain=f"{PIPELINE_SLUG}.localhost"
         )
-    return workspace
+    yield workspace
+    # Worker threads returned their connections to the pool; close it so the
+    # test database can be dropped at the end of the session.
+    from django.db import connections
+
+    for connection in connections.all():
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
 
 
 @pytest.fixture
@@ -154,3 +161,28 @@ def in_schema(schema_name: str, function, *args, **kwargs):
     from tenants.context import call_in_schema
 
     return call_in_schema(schema_name, function, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def pipeline_keys(pipeline_workspace, django_db_blocker) -> dict[str, str]:
+    """API key secrets of the pipeline workspace by scope set: `all` and `read`."""
+    from tenants.services import create_api_key
+
+    with django_db_blocker.unblock():
+        return {
+            "all": create_api_key(pipeline_workspace, ["ingest", "read", "config", "review"], name="all").secret,
+            "read": create_api_key(pipeline_workspace, ["read"], name="read only").secret,
+        }
+
+
+@pytest.fixture
+def committed_gql(committed, pipeline_keys):
+    """committed_gql(scope_set) -> a GraphQL client whose operations commit (no test transaction)."""
+    from django.test import Client
+
+    from tests.conftest import GraphQLClient
+
+    def make(scope_set: str = "all") -> GraphQLClient:
+        return GraphQLClient(Client(), pipeline_keys[scope_set])
+
+    return make
