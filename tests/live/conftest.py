@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.support import LiveClient, delete_test_rows
+from tests.live.support import LiveClient, call_in_thread, delete_test_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT_S = 60
@@ -43,6 +43,8 @@ def wait_for_health(base_url: str, process: subprocess.Popen, log_path: Path) ->
 
 @pytest.fixture(scope="session")
 def uvicorn_server(django_db_setup, workspaces):
+    # Tests request it together with `committed_rows`, which is what makes
+    # pytest-django set up the test database that this fixture checks for.
     """A uvicorn process serving config.asgi on a free loopback port, on the test database.
 
     Yields the websocket URL of `/graphql`. The process is another Django
@@ -51,7 +53,7 @@ def uvicorn_server(django_db_setup, workspaces):
     from django.db import connection
 
     port = free_port()
-    settings = connection.settings_dict
+    settings = require_test_database()
     env = dict(os.environ)
     env.update(
         {
@@ -101,18 +103,34 @@ def uvicorn_server(django_db_setup, workspaces):
             connection.close_pool()
 
 
-@pytest.fixture
-def committed_rows(django_db_setup, django_db_blocker, workspaces):
-    """Database access without a wrapping transaction, so the server process sees the rows.
+def require_test_database() -> dict:
+    """Return the database settings, or fail when they do not name pytest-django's test database."""
+    from django.db import connection
 
-    Not `transactional_db`: its teardown flushes the public schema, which
-    would delete the session's workspaces and API keys. Deletes the test
-    conversations and rescoring runs afterwards instead.
+    settings = connection.settings_dict
+    if settings["NAME"] != settings.get("TEST", {}).get("NAME"):
+        raise RuntimeError(
+            f"The live tests would run against database {settings['NAME']!r}, not the test database. "
+            "Request the `committed_rows` fixture, which makes pytest-django create it."
+        )
+    return settings
+
+
+@pytest.fixture
+def committed_rows(db, workspaces):
+    """Rows written in worker threads, committed, so the server process sees them.
+
+    Requests `db` so that pytest-django creates the test database; its
+    transaction wraps only this thread's connection, while `in_thread` and
+    `call_in_thread` commit on their own. Not `transactional_db`: its
+    teardown flushes the public schema, which would delete the session's
+    workspaces and API keys. Deletes the test conversations and rescoring
+    runs afterwards instead.
     """
-    with django_db_blocker.unblock():
-        yield
-        for slug in workspaces:
-            delete_test_rows(slug, ("live-", "probe-"))
+    require_test_database()
+    yield
+    for slug in workspaces:
+        call_in_thread(delete_test_rows, slug, ("live-", "probe-"))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import websockets
@@ -30,7 +31,7 @@ SCORE_UPDATED = (
 )
 RESCORE_PROGRESS = (
     "subscription ($runId: ID!) { rescoreProgress(runId: $runId) { __typename "
-    "... on RescoreProgress { runId status total done failed pending } "
+    "... on RescoreRun { runId: id status total done failed pending } "
     "... on Error { message } } }"
 )
 
@@ -137,16 +138,22 @@ def delete_test_rows(schema_name: str, external_id_prefixes: tuple[str, ...]) ->
     call_in_schema(schema_name, delete)
 
 
+def _call_and_release(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    finally:
+        connections.close_all()
+
+
 async def in_thread(function, *args, **kwargs):
-    """Run blocking database code in a worker thread and release that thread's connection afterwards."""
+    """Run blocking database code in a worker thread, which commits on its own connection."""
+    return await asyncio.to_thread(_call_and_release, function, *args, **kwargs)
 
-    def call():
-        try:
-            return function(*args, **kwargs)
-        finally:
-            connections.close_all()
 
-    return await asyncio.to_thread(call)
+def call_in_thread(function, *args, **kwargs):
+    """Synchronous form of `in_thread`, for sync tests whose own connection is inside a test transaction."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(_call_and_release, function, *args, **kwargs).result()
 
 
 def probe_external_id() -> str:

@@ -12,7 +12,7 @@ from live.listener import listener_conninfo
 from live.notify import channel_name, notify
 from scoring import events
 from tenants.context import call_in_schema
-from tests.live.support import store_score
+from tests.live.support import call_in_thread, store_score
 
 
 class RolledBack(Exception):
@@ -38,8 +38,8 @@ def test_notification_leaves_only_at_commit(committed_rows, acme):
                 raise RolledBack
 
         with pytest.raises(RolledBack):
-            call_in_schema("acme", send_then_roll_back)
-        stored = store_score("acme", "live-notify-1")
+            call_in_thread(call_in_schema, "acme", send_then_roll_back)
+        stored = call_in_thread(store_score, "acme", "live-notify-1")
 
         received = list(listener.notifies(timeout=10, stop_after=1))
 
@@ -57,8 +57,10 @@ def test_rescore_progress_notifies_run_id(committed_rows, globex):
     with psycopg.connect(listener_conninfo(), autocommit=True) as listener:
         listener.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier("aixs_globex")))
 
-        call_in_schema(
-            "globex", lambda: events.rescore_progress.send(sender=None, schema_name="globex", run_id=42)
+        call_in_thread(
+            call_in_schema,
+            "globex",
+            lambda: events.rescore_progress.send(sender=None, schema_name="globex", run_id=42),
         )
 
         received = list(listener.notifies(timeout=10, stop_after=1))
@@ -70,7 +72,7 @@ def test_payload_holds_ids_only(committed_rows, acme):
     with psycopg.connect(listener_conninfo(), autocommit=True) as listener:
         listener.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier("aixs_acme")))
 
-        stored = store_score("acme", "live-notify-" + "x" * 150)
+        stored = call_in_thread(store_score, "acme", "live-notify-" + "x" * 150)
 
         received = list(listener.notifies(timeout=10, stop_after=1))
 
@@ -79,6 +81,6 @@ def test_payload_holds_ids_only(committed_rows, acme):
     assert set(payload) == {"kind", "conversation_id", "score_id", "previous_score_id"}
 
 
-def test_notify_rejects_public_schema(db):
+def test_notify_rejects_public_schema(committed_rows):
     with pytest.raises(ValueError):
         notify("public", {"kind": "score_stored"})
