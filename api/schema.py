@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+from types import ModuleType
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -14,6 +18,9 @@ from strawberry.tools import merge_types
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from api import workspace
+from api.limits import QueryCostLimiter
+
+DEFAULT_MAX_COST = 100_000
 
 AREAS = [workspace]
 
@@ -30,8 +37,19 @@ def _area_modules() -> list:
     return modules
 
 
+def _area_types(module, attribute: str) -> list:
+    value = getattr(module, attribute, [])
+    if isinstance(value, ModuleType):
+        # A submodule imported after the package's __init__ ran replaces the package attribute of the same name.
+        raise ImproperlyConfigured(
+            f"{module.__name__}.{attribute} is the submodule {value.__name__}, not a list of types. "
+            f"Rename that submodule so it does not shadow the `{attribute}` list."
+        )
+    return list(value)
+
+
 def _merge(name: str, attribute: str):
-    types = tuple(t for module in _area_modules() for t in getattr(module, attribute, []))
+    types = tuple(t for module in _area_modules() for t in _area_types(module, attribute))
     return merge_types(name, types) if types else None
 
 
@@ -40,6 +58,8 @@ def build_schema() -> Schema:
         QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        # A factory, not an instance: strawberry then creates one limiter per operation.
+        partial(QueryCostLimiter, max_cost=getattr(settings, "GRAPHQL_MAX_COST", DEFAULT_MAX_COST)),
     ]
     if not settings.GRAPHQL_INTROSPECTION:
         extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))

@@ -5,8 +5,8 @@ Types that other areas reuse live in `api.read.types` (`ScoreType`,
 """
 
 from api.read.calibration import CalibrationQueries
-from api.read.mutations import FeedbackMutations
-from api.read.queries import ConversationQueries
+from api.read.feedback import FeedbackMutations
+from api.read.conversations import ConversationQueries
 from api.read.review_queue import ReviewQueueQueries
 from api.read.trends import TrendsQueries
 

@@ -15,7 +15,7 @@ from api.permissions import missing_scope
 from api.read.errors import ArgumentRejected, ReadArgumentError
 from api.read.loading import conversations_queryset, selected_names
 from api.read.pagination import DEFAULT_PAGE_SIZE, check_page_size, decode_cursor, encode_cursor
-from api.read.queries import PageInfo
+from api.read.conversations import PageInfo
 from api.read.types import ConversationType
 from conversations.models import QaReview, ScoringStatus
 from tenants.context import run_in_schema
