@@ -1,0 +1,136 @@
+"""Sending conversations through the `ingestConversations` mutation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from demo.graphql_client import GraphQLClient
+
+INGEST_MUTATION = """
+mutation DemoIngest($input: [ConversationInput!]!) {
+  ingestConversations(input: $input) {
+    results { index externalId status conversationId errors { code field message } }
+    errors { __typename ... on Error { message } }
+  }
+}
+"""
+
+# Keys of the ingest JSON shape; GraphQL rejects a whole call over one unknown input field.
+CONVERSATION_KEYS = {
+    "externalId", "messages", "channel", "aiAgent", "startedAt", "endedAt", "customerRef",
+    "language", "tags", "metadata", "outcomeHint", "csat",
+}
+MESSAGE_KEYS = {"role", "text", "sentAt", "externalId"}
+CSAT_KEYS = {"rating", "scale", "comment", "submittedAt"}
+CHANNELS = {"chat", "email", "messaging", "voice", "other"}
+ROLES = {"customer", "ai", "human_agent", "system"}
+OUTCOME_HINTS = {"resolved", "handed_off", "abandoned"}
+
+
+@dataclass
+class Rejected:
+    external_id: str | None
+    line: int
+    reason: str
+
+
+@dataclass
+class BatchOutcome:
+    # conversation id -> ingest status ("created", "updated" or "unchanged")
+    accepted: dict[str, str] = field(default_factory=dict)
+    external_ids: dict[str, str] = field(default_factory=dict)  # conversation id -> external id
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def to_graphql_input(item: dict) -> dict | str:
+    """Convert one conversation from the ingest JSON shape to `ConversationInput` variables.
+
+    GraphQL enums travel by name (`CHAT`), the JSON shape uses values (`chat`).
+    Returns the reason instead when the item would make GraphQL reject the whole
+    call (unknown key, unknown enum value, wrong nesting); every other rule is
+    left to the server's validation.
+    """
+    unknown = sorted(set(item) - CONVERSATION_KEYS)
+    if unknown:
+        return f"unknown field {unknown[0]!r}"
+    converted = dict(item)
+    problem = _convert_enum(converted, "channel", CHANNELS) or _convert_enum(converted, "outcomeHint", OUTCOME_HINTS)
+    if problem:
+        return problem
+    messages = item.get("messages")
+    if not isinstance(messages, list):
+        return "messages must be a list"
+    converted_messages = []
+    for position, message in enumerate(messages):
+        if not isinstance(message, dict):
+            return f"messages[{position}] must be an object"
+        unknown = sorted(set(message) - MESSAGE_KEYS)
+        if unknown:
+            return f"messages[{position}]: unknown field {unknown[0]!r}"
+        message = dict(message)
+        problem = _convert_enum(message, "role", ROLES, required=True)
+        if problem:
+            return f"messages[{position}]: {problem}"
+        converted_messages.append(message)
+    converted["messages"] = converted_messages
+    csat = item.get("csat")
+    if csat is not None:
+        if not isinstance(csat, dict):
+            return "csat must be an object"
+        unknown = sorted(set(csat) - CSAT_KEYS)
+        if unknown:
+            return f"csat: unknown field {unknown[0]!r}"
+    return converted
+
+
+def _convert_enum(data: dict, key: str, allowed: set[str], required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return f"{key} is missing" if required else None
+    if not isinstance(value, str) or value.lower() not in allowed:
+        return f"{key} {value!r} is not one of {', '.join(sorted(allowed))}"
+    data[key] = value.upper()
+    return None
+
+
+def send_batch(client: GraphQLClient, conversations: list[dict], first_line: int) -> BatchOutcome:
+    """Send one batch; return which conversations were stored and which were rejected, and why.
+
+    Raises GraphQLRequestFailed when the call itself failed (HTTP or GraphQL errors).
+    """
+    outcome = BatchOutcome()
+    to_send: list[tuple[int, dict]] = []
+    for offset, item in enumerate(conversations):
+        converted = to_graphql_input(item)
+        if isinstance(converted, str):
+            outcome.rejected.append(Rejected(_external_id(item), first_line + offset, converted))
+        else:
+            to_send.append((first_line + offset, converted))
+    if not to_send:
+        return outcome
+
+    data = client.execute(INGEST_MUTATION, {"input": [item for _, item in to_send]})
+    payload = data["ingestConversations"]
+    call_errors = payload.get("errors") or []
+    if call_errors:
+        reason = "; ".join(f"{error.get('__typename')}: {error.get('message')}" for error in call_errors)
+        outcome.rejected.extend(Rejected(_external_id(item), line, reason) for line, item in to_send)
+        return outcome
+    for result in payload["results"]:
+        line, item = to_send[result["index"]]
+        status = result["status"].lower()
+        if status == "failed" or not result.get("conversationId"):
+            reasons = "; ".join(
+                f"{'.'.join(error['field']) or 'conversation'}: {error['message']}" for error in result["errors"]
+            )
+            outcome.rejected.append(Rejected(result.get("externalId") or _external_id(item), line, reasons))
+            continue
+        conversation_id = str(result["conversationId"])
+        outcome.accepted[conversation_id] = status
+        outcome.external_ids[conversation_id] = result.get("externalId") or _external_id(item) or ""
+    return outcome
+
+
+def _external_id(item: dict) -> str | None:
+    value = item.get("externalId")
+    return value if isinstance(value, str) else None
