@@ -203,6 +203,14 @@ class _Checker:
     ) -> str | None:
         """Check an optional or required string field; return it, or None when absent or invalid."""
         value = data.get(key)
+        # Fast path for the common valid case; the checks below build the error messages.
+        if (
+            type(value) is str
+            and len(value) <= max_chars
+            and (allow_blank or value.strip() != "")
+            and _FORBIDDEN_CHARACTER.search(value) is None
+        ):
+            return value
         field_path = [*path, key]
         where = format_path(field_path)
         if value is None:
@@ -236,6 +244,11 @@ class _Checker:
         required: bool = False,
     ):
         value = data.get(key)
+        if isinstance(value, str):
+            try:
+                return enum(value)
+            except ValueError:
+                pass  # reported below
         field_path = [*path, key]
         where = format_path(field_path)
         if value is None:
@@ -245,22 +258,19 @@ class _Checker:
         if not isinstance(value, str):
             self.add(ErrorCode.WRONG_TYPE, field_path, f"{where} must be a string, got {_type_name(value)}.")
             return None
-        try:
-            return enum(value)
-        except ValueError:
-            self.add(
-                ErrorCode.INVALID,
-                field_path,
-                f"{where} is {_preview(value)}, which is not a valid value. Use one of: {_choices(enum)}.",
-            )
-            return None
+        self.add(
+            ErrorCode.INVALID,
+            field_path,
+            f"{where} is {_preview(value)}, which is not a valid value. Use one of: {_choices(enum)}.",
+        )
+        return None
 
     def timestamp(self, data: dict, key: str, path: FieldPath) -> datetime | None:
         value = data.get(key)
-        field_path = [*path, key]
-        where = format_path(field_path)
         if value is None:
             return None
+        field_path = [*path, key]
+        where = format_path(field_path)
         if not isinstance(value, str):
             self.add(
                 ErrorCode.WRONG_TYPE,

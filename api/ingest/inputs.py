@@ -93,27 +93,17 @@ class ConversationInput:
     csat: CsatInput | None = strawberry.field(default=None, description="The customer's satisfaction rating.")
 
 
-def _without_nulls(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: item for key, item in value.items() if item is not None}
-
-
-def _conversation_from_input(cls: type, value: Mapping[str, Any], context: InputContext) -> dict[str, Any]:
-    """Build the ingest JSON shape (a dict with camelCase keys) straight from the coerced GraphQL value.
+def _conversation_from_input(cls: type, value: Mapping[str, Any], context: InputContext) -> Mapping[str, Any]:
+    """Return the coerced GraphQL value itself: it already has the ingest JSON shape validation takes.
 
     Strawberry would otherwise build a ConversationInput, a MessageInput per
     message and a CsatInput, field by field; for 100 conversations of 10
-    messages that cost more than validating and storing them. Validation
-    takes the dict shape anyway, so the resolver receives dicts. graphql-core
+    messages that cost more than validating and storing them. graphql-core
     has already checked the types, resolved enums to their values (`chat`,
-    `customer`) and filled in published defaults, and an omitted optional
-    field is null here, which the shared validation reads as absent.
+    `customer`) and filled in published defaults. An omitted optional field
+    is null here, which the shared validation reads as absent.
     """
-    data = _without_nulls(value)
-    if isinstance(data.get("messages"), list):
-        data["messages"] = [_without_nulls(message) for message in data["messages"]]
-    if data.get("csat") is not None:
-        data["csat"] = _without_nulls(data["csat"])
-    return data
+    return value
 
 
 ConversationInput.__strawberry_definition__.from_input = _conversation_from_input
