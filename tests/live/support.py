@@ -217,20 +217,23 @@ class LiveClient:
                 return data
 
     async def wait_until_live(self, operation_id: str, fire_probe, deadline_s: float = 20.0) -> None:
-        """Fire probe scores until one arrives on the operation, so the server is known to be listening.
+        """Fire probe scores until one of them arrives on the operation, so the server is known to be listening.
 
-        `fire_probe()` stores a score that passes the operation's filter and
-        whose external id starts with PROBE_PREFIX; it is called in a thread.
+        `fire_probe()` stores a score that passes the operation's filter, with
+        an external id that starts with PROBE_PREFIX, and returns its
+        StoredScore; it is called in a thread. Probes fired before this call
+        do not count.
         """
         loop = asyncio.get_running_loop()
         end = loop.time() + deadline_s
+        fired: set[str] = set()
         while loop.time() < end:
-            await in_thread(fire_probe)
+            fired.add((await in_thread(fire_probe)).external_id)
             try:
                 data = await self.next_data(operation_id, timeout_s=0.5)
             except TimeoutError:
                 continue
-            if data.get("externalId", "").startswith(PROBE_PREFIX):
+            if data.get("externalId") in fired:
                 return
         raise AssertionError(f"No probe score reached subscription {operation_id} within {deadline_s} s")
 
