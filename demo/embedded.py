@@ -19,7 +19,9 @@ import os
 import platform
 import pwd
 import socket
+import stat
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,18 +34,26 @@ class EmbeddedPostgresError(RuntimeError):
     """The embedded PostgreSQL could not be set up, started or stopped."""
 
 
+def _import_pgserver():
+    # pgserver's package import computes a runtime folder through platformdirs,
+    # which warns when XDG_RUNTIME_DIR is unset; this module never uses that folder.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver._commands
+        import pgserver.utils
+    return pgserver
+
+
 def pgserver_installed() -> bool:
     try:
-        import pgserver  # noqa: F401
+        _import_pgserver()
     except ImportError:
         return False
     return True
 
 
 def _binaries() -> Path:
-    from pgserver._commands import POSTGRES_BIN_PATH
-
-    return POSTGRES_BIN_PATH
+    return _import_pgserver()._commands.POSTGRES_BIN_PATH
 
 
 def free_tcp_port(host: str = "127.0.0.1") -> int:
@@ -143,17 +153,15 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.system_user is None:
             return
-        from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-        import stat
-
-        entry = ensure_user_exists(self.system_user)
+        utils = _import_pgserver().utils
+        entry = utils.ensure_user_exists(self.system_user)
         # The server user must traverse the folders above the data directory and
         # read and run the bundled binaries and libraries.
-        ensure_prefix_permissions(self.data_dir)
-        ensure_prefix_permissions(_binaries())
+        utils.ensure_prefix_permissions(self.data_dir)
+        utils.ensure_prefix_permissions(_binaries())
         readable = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(_binaries(), readable | stat.S_IXGRP | stat.S_IXOTH)
-        ensure_folder_permissions(_binaries().parent / "lib", readable)
+        utils.ensure_folder_permissions(_binaries(), readable | stat.S_IXGRP | stat.S_IXOTH)
+        utils.ensure_folder_permissions(_binaries().parent / "lib", readable)
         os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
         self.data_dir.chmod(0o700)
 

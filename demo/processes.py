@@ -129,6 +129,8 @@ def child_environment(
     environment["DATABASE_URL"] = database_url
     environment["BROKER_URL"] = broker_url
     environment["PYTHONUNBUFFERED"] = "1"
+    # The in-memory stub broker (a test setting) would keep jobs away from the worker process.
+    environment["DRAMATIQ_STUB_BROKER"] = "false"
     if secret_key is not None:
         environment["SECRET_KEY"] = secret_key
     return environment
