@@ -244,7 +244,7 @@ def _upsert_statement(table_name: str) -> sql.Composed:
     transaction inserting the same id waits for the first, then takes the
     ON CONFLICT branch. The WHERE clause skips rows whose content_hash is
     unchanged, so RETURNING lists only inserted or changed rows, and
-    `xmax = 0` tells an insert from an update. Rows go in external_id order,
+    `xmax = 0` distinguishes an insert from an update. Rows go in external_id order,
     so concurrent calls lock shared rows in the same order and cannot deadlock.
     """
     table = sql.Identifier(table_name)

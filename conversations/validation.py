@@ -211,6 +211,7 @@ class _Checker:
             and _FORBIDDEN_CHARACTER.search(value) is None
         ):
             return value
+
         field_path = [*path, key]
         where = format_path(field_path)
         if value is None:
@@ -404,8 +405,8 @@ def _validate_metadata(checker: _Checker, value: Any) -> dict[str, Any]:
         )
         return {}
     error_count = len(checker.errors)
-    # Walk iteratively: a recursive walk (or json.dumps) could exceed Python's recursion limit
-    # on deep nesting before the depth limit is reported.
+    # Walk iteratively, because a recursive walk (or json.dumps) could exceed Python's recursion
+    # limit on deep nesting before the depth limit is reported.
     stack: list[tuple[Any, FieldPath, int]] = [(value, ["metadata"], 1)]
     while stack:
         node, path, depth = stack.pop()

@@ -18,9 +18,9 @@ def _parse_offset_datetime(value: Any) -> str:
     return value
 
 
-# A string scalar instead of Strawberry's DateTime: the shared validation parses it, so a missing
-# offset or an unparsable value fails only that conversation, with a typed error and its field
-# path, instead of rejecting the whole request at input coercion.
+# A string scalar instead of Strawberry's DateTime, because the shared validation parses it.
+# So a missing offset or an unparsable value fails only its conversation, with a typed error
+# and a field path, instead of rejecting the whole request at input coercion.
 OffsetDateTime = strawberry.scalar(
     NewType("OffsetDateTime", str),
     name="OffsetDateTime",
