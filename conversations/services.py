@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+import psycopg
 from psycopg import sql
 
 from conversations.models import Conversation, Message, ScoringStatus
@@ -147,6 +148,10 @@ def _waves(valid: list[tuple[int, ValidConversation]]) -> list[list[tuple[int, V
     return waves
 
 
+# The upsert and COPY run on the raw psycopg cursor, which raises psycopg's errors, not Django's.
+_DATABASE_ERRORS = (DatabaseError, psycopg.Error)
+
+
 def _store_wave(wave: list[tuple[int, ValidConversation]]) -> list[IngestResult]:
     """Store a wave in one bulk pass; if the database rejects it, retry item by item.
 
@@ -157,7 +162,7 @@ def _store_wave(wave: list[tuple[int, ValidConversation]]) -> list[IngestResult]
     try:
         with transaction.atomic():
             return _store_bulk(wave)
-    except DatabaseError as error:
+    except _DATABASE_ERRORS as error:
         logger.warning("Bulk ingest of %d conversations failed, retrying one by one: %s", len(wave), error)
 
     results = []
@@ -165,7 +170,7 @@ def _store_wave(wave: list[tuple[int, ValidConversation]]) -> list[IngestResult]
         try:
             with transaction.atomic():
                 results.extend(_store_bulk([(index, conversation)]))
-        except DatabaseError as error:
+        except _DATABASE_ERRORS as error:
             logger.warning("Database rejected conversation %r: %s", conversation.external_id, error)
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             results.append(

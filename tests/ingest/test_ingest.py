@@ -203,3 +203,50 @@ def test_unicode_tags_stored(ingest, acme):
 
     assert payload["created"] == 1
     assert _stored(acme.slug, "unicode-1").tags == ["café", "😀"]
+
+
+def test_database_rejection_fails_only_that_item(ingest, acme):
+    from django.db import connection
+
+    # A CHECK constraint stands in for any rule the database enforces beyond validation;
+    # the test transaction rolls the DDL back.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'ALTER TABLE "{acme.slug}".conversations_conversation '
+            "ADD CONSTRAINT test_reject_agent CHECK (ai_agent <> 'reject-me')"
+        )
+
+    payload = ingest(
+        [
+            conversation("db-ok-1"),
+            conversation("db-rejected", aiAgent="reject-me"),
+            conversation("db-ok-2"),
+        ]
+    )
+
+    assert [result["status"] for result in payload["results"]] == ["CREATED", "FAILED", "CREATED"]
+    [error] = payload["results"][1]["errors"]
+    assert error["code"] == "DATABASE_ERROR"
+    assert "test_reject_agent" in error["message"]
+    assert _stored(acme.slug, "db-rejected") is None
+    assert _texts(acme.slug, "db-rejected") == []
+    assert len(_texts(acme.slug, "db-ok-2")) == 3
+
+
+def test_changed_event_sent_with_changed_ids(ingest, acme):
+    from scoring.events import conversations_changed
+
+    received = []
+
+    def receiver(sender, schema_name, conversation_ids, **kwargs):
+        received.append((schema_name, list(conversation_ids)))
+
+    conversations_changed.connect(receiver)
+    try:
+        first = ingest([conversation("event-1"), conversation("event-2")])
+        ingest([conversation("event-1"), conversation("event-2", aiAgent="other")])
+    finally:
+        conversations_changed.disconnect(receiver)
+
+    ids = [int(result["conversationId"]) for result in first["results"]]
+    assert received == [(acme.slug, ids), (acme.slug, [ids[1]])]
