@@ -4,7 +4,7 @@ Clients speak graphql-transport-ws (or the older graphql-ws) and send the
 key in the `connection_init` payload as `{"Authorization": "Bearer <key>"}`,
 or in the handshake's `Authorization` header. The payload wins when both are
 present. An invalid key (missing, malformed, unknown, revoked) closes the
-socket with code 4403 and a reason that names the problem; graphql-ws clients
+socket with code 4403 and a reason that names the problem. graphql-ws clients
 first get a `connection_error` message with the same text.
 """
 

@@ -12,8 +12,9 @@ The reader fans each notification out to the bounded queues of the
 subscriptions of that workspace. A queue that is full drops its oldest event,
 so one slow client never holds up the others or grows memory without bound.
 After a lost connection (database restart, terminated backend) the reader
-reconnects with exponential backoff and listens again. Notifications sent
-while it was disconnected are lost: delivery is at most once.
+reconnects with exponential backoff and listens again. PostgreSQL does not
+keep notifications for a channel nobody listens to, so those sent while the
+reader was disconnected are lost, and delivery is at most once.
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ SUBSCRIBER_QUEUE_SIZE = env_int("LIVE_SUBSCRIBER_QUEUE_SIZE", 256, minimum=1)
 """Events buffered per subscription before the oldest are dropped."""
 
 LISTEN_READY_TIMEOUT_S = 5.0
-"""How long `subscribe` waits for the reader to LISTEN before it returns anyway."""
+"""How long `subscription()` waits for the reader's LISTEN before it lets the subscriber go on anyway."""
 
 HEALTH_CHECK_INTERVAL_S = 30.0
-"""An idle reader runs `SELECT 1` this often, so a dead connection is noticed."""
+"""After reading this long without a wake-up, the reader runs `SELECT 1`, so a silently dead connection is noticed."""
 
 RECONNECT_INITIAL_DELAY_S = 0.1
 RECONNECT_MAX_DELAY_S = 5.0
@@ -213,11 +214,11 @@ class NotificationHub:
 
     async def _reconcile(self, connection: psycopg.AsyncConnection) -> None:
         """LISTEN to every channel with subscribers and UNLISTEN from the rest."""
-        wanted = set(self._subscriptions)
-        for channel in sorted(wanted - self._listening):
+        subscribed = set(self._subscriptions)
+        for channel in sorted(subscribed - self._listening):
             await connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
             self._listening.add(channel)
-        for channel in sorted(self._listening - wanted):
+        for channel in sorted(self._listening - subscribed):
             # Forget the channel before the await, so a subscriber that arrives
             # meanwhile waits for the next LISTEN instead of trusting this one.
             self._listening.discard(channel)
@@ -268,6 +269,10 @@ class NotificationHub:
 _hub: NotificationHub | None = None
 
 
+LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout")
+"""Entries of the database OPTIONS setting that the listening connection takes over."""
+
+
 def listener_conninfo() -> str:
     """Return the connection string of Django's default database, for the listening connection."""
     settings_dict = connections["default"].settings_dict
@@ -277,7 +282,10 @@ def listener_conninfo() -> str:
         "password": settings_dict.get("PASSWORD") or None,
         "host": settings_dict.get("HOST") or None,
         "port": str(settings_dict["PORT"]) if settings_dict.get("PORT") else None,
+        "connect_timeout": "10",
     }
+    options = settings_dict.get("OPTIONS") or {}
+    parameters.update({key: str(options[key]) for key in LIBPQ_OPTIONS if key in options})
     return psycopg.conninfo.make_conninfo(**{key: value for key, value in parameters.items() if value is not None})
 
 

@@ -12,7 +12,7 @@ from api.read.enums import ChannelEnum
 from api.read.types import ScoreType
 
 
-@strawberry.type(description="An argument of a subscription was invalid; `field` names it and `message` says how to fix it.")
+@strawberry.type(description="An invalid subscription argument: `field` names it and `message` tells how to fix it.")
 class SubscriptionArgumentError(Error):
     field: str = strawberry.field(description="The argument at fault, as a dotted path such as `filter.externalIds`.")
 

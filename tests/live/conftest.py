@@ -38,7 +38,7 @@ def wait_for_health(base_url: str, process: subprocess.Popen, log_path: Path) ->
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"uvicorn did not answer /health within {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
+    raise RuntimeError(f"uvicorn did not respond on /health within {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +48,7 @@ def uvicorn_server(django_db_setup, workspaces):
     """A uvicorn process serving config.asgi on a free loopback port, on the test database.
 
     Yields the websocket URL of `/graphql`. The process is another Django
-    process, so it sees only committed rows.
+    process, so it reads only committed rows.
     """
     from django.db import connection
 
@@ -118,7 +118,7 @@ def require_test_database() -> dict:
 
 @pytest.fixture
 def committed_rows(db, workspaces):
-    """Rows written in worker threads, committed, so the server process sees them.
+    """Rows written in worker threads, committed, so the server process can read them.
 
     Requests `db` so that pytest-django creates the test database; its
     transaction wraps only this thread's connection, while `in_thread` and

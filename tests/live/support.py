@@ -219,10 +219,9 @@ class LiveClient:
     async def wait_until_live(self, operation_id: str, fire_probe, deadline_s: float = 20.0) -> None:
         """Fire probe scores until one of them arrives on the operation, so the server is known to be listening.
 
-        `fire_probe()` stores a score that passes the operation's filter, with
-        an external id that starts with PROBE_PREFIX, and returns its
-        StoredScore; it is called in a thread. Probes fired before this call
-        do not count.
+        `fire_probe()` runs in a thread. It stores a score that passes the
+        operation's filter, with an external id that starts with PROBE_PREFIX,
+        and returns its StoredScore. Probes fired before this call do not count.
         """
         loop = asyncio.get_running_loop()
         end = loop.time() + deadline_s

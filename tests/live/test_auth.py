@@ -17,7 +17,7 @@ WORKSPACE_SUBSCRIPTION = "subscription { scoreUpdated { __typename } }"
 
 
 async def rejection(url: str, payload: dict, headers: dict | None = None) -> tuple[int, str]:
-    """Connect, send `connection_init` and return the close code and reason the server answered with."""
+    """Connect, send `connection_init` and return the close code and reason that the server sent."""
     client = LiveClient(url)
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await client.connect(None, headers=headers, payload=payload)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 import pytest
 import uvicorn
@@ -52,6 +53,11 @@ class ThreadServer:
     def start(self) -> None:
         self.thread.start()
         self._started.wait(10)
+        deadline = time.monotonic() + 30
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not self.server.started:
+            raise RuntimeError("The in-process uvicorn server did not start listening within 30 s")
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self._release_database(), self.loop).result(15)
