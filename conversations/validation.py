@@ -211,6 +211,8 @@ class _Checker:
             and _FORBIDDEN_CHARACTER.search(value) is None
         ):
             return value
+        if value is None and not required:
+            return None
 
         field_path = [*path, key]
         where = format_path(field_path)
@@ -270,6 +272,15 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return None
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                pass  # reported below
+            else:
+                if parsed.utcoffset() is not None:
+                    return parsed.astimezone(UTC)
+
         field_path = [*path, key]
         where = format_path(field_path)
         if not isinstance(value, str):
@@ -379,6 +390,9 @@ def _validate_tags(checker: _Checker, value: Any) -> tuple[str, ...]:
         return ()
     tags = []
     for index, tag in enumerate(value):
+        if isinstance(tag, str) and tag.strip() and len(tag) <= MAX_TAG_CHARS and not _FORBIDDEN_CHARACTER.search(tag):
+            tags.append(tag)
+            continue
         path: FieldPath = ["tags", index]
         where = format_path(path)
         if not isinstance(tag, str):
@@ -391,8 +405,8 @@ def _validate_tags(checker: _Checker, value: Any) -> tuple[str, ...]:
                 path,
                 f"{where} has {len(tag)} characters; the maximum is {MAX_TAG_CHARS}. Shorten it.",
             )
-        elif checker.check_characters(tag, path):
-            tags.append(tag)
+        else:
+            checker.check_characters(tag, path)
     return tuple(tags)
 
 
@@ -540,19 +554,31 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (ValidMessage, ValidCsat)):
-        return {name: _canonical(getattr(value, name)) for name in value.__slots__}
-    if isinstance(value, tuple):
-        return [_canonical(item) for item in value]
-    return value
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def content_hash(values: dict[str, Any]) -> str:
-    """Return the SHA-256 hex digest of the canonical JSON of validated conversation values."""
-    canonical = {name: _canonical(value) for name, value in values.items()}
+    """Return the SHA-256 hex digest of the canonical JSON of validated conversation values.
+
+    The canonical form has every field with defaults filled in, times in UTC and
+    sorted keys, so two sends that mean the same conversation hash the same.
+    """
+    csat = values["csat"]
+    canonical = {
+        **{name: values[name] for name in ("external_id", "channel", "ai_agent", "customer_ref", "language")},
+        "outcome_hint": values["outcome_hint"],
+        "started_at": _iso(values["started_at"]),
+        "ended_at": _iso(values["ended_at"]),
+        "tags": values["tags"],
+        "metadata": values["metadata"],
+        "messages": [
+            [message.role, message.text, _iso(message.sent_at), message.external_id] for message in values["messages"]
+        ],
+        "csat": None
+        if csat is None
+        else [csat.rating, csat.scale, csat.comment, _iso(csat.submitted_at)],
+    }
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
