@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,16 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.support import LiveClient, call_in_thread, delete_test_rows
+from tests.live.support import LiveClient, call_in_thread, delete_test_rows, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SERVER_START_TIMEOUT_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_health(base_url: str, process: subprocess.Popen, log_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -154,6 +155,12 @@ def call_in_thread(function, *args, **kwargs):
     """Synchronous form of `in_thread`, for sync tests whose own connection is inside a test transaction."""
     with ThreadPoolExecutor(max_workers=1) as executor:
         return executor.submit(_call_and_release, function, *args, **kwargs).result()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def probe_external_id() -> str:

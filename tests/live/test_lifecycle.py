@@ -14,8 +14,7 @@ import time
 import pytest
 import uvicorn
 
-from tests.live.conftest import free_port
-from tests.live.support import SCORE_UPDATED, LiveClient, in_thread, probe_external_id, store_score
+from tests.live.support import SCORE_UPDATED, LiveClient, free_port, in_thread, probe_external_id, store_score
 
 pytestmark = pytest.mark.usefixtures("committed_rows")
 
