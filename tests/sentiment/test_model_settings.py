@@ -72,3 +72,33 @@ def test_invalid_thread_count(monkeypatch):
         load_analyzer("builtin")
 
     assert "TORCH_NUM_THREADS='many' is invalid" in str(caught.value)
+
+
+def test_builtin_loads_without_network(monkeypatch):
+    import socket
+
+    def reject_connection(*args, **kwargs):
+        raise OSError("network access attempted while loading the builtin model")
+
+    monkeypatch.setattr(socket.socket, "connect", reject_connection)
+    monkeypatch.setattr(socket, "create_connection", reject_connection)
+
+    analyzer = load_analyzer("builtin")
+
+    [result] = analyzer.analyze(["Thank you so much, that fixed it!"])
+    assert result.label.value == "positive"
+
+
+@pytest.mark.slow
+def test_model_file_loads(tmp_path):
+    from scoring.sentiment.builtin_head import load_builtin_classifier
+
+    path = tmp_path / "support-sentiment.pt"
+    load_builtin_classifier().save(path)
+
+    analyzer = load_analyzer(str(path))
+
+    assert analyzer.version.startswith("file:support-sentiment.pt-")
+    assert analyzer.has_neutral_label is True
+    [result] = analyzer.analyze(["This is useless, I've asked three times"])
+    assert result.label.value == "negative"
