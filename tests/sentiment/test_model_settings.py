@@ -1,4 +1,4 @@
-"""SENTIMENT_MODEL values that cannot be loaded fail with a message that says what to do."""
+"""SENTIMENT_MODEL values: loading, and errors that name the setting and the fix."""
 
 import pytest
 
