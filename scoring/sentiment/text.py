@@ -1,4 +1,4 @@
-"""Clean customer text before the model sees it.
+"""Clean customer text before it reaches the model.
 
 The rules, in order:
 
@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Emoji and emoticons that carry sentiment, mapped to a word the encoder knows.
+# Emoji and emoticons that carry sentiment, mapped to a word in the encoder's vocabulary.
 # Skin-tone modifiers and variation selectors are removed before lookup.
 EMOJI_WORDS: dict[str, str] = {
     "\U0001f44d": "good",  # thumbs up

@@ -1,4 +1,4 @@
-"""Cleaning rules applied to every message before the model sees it."""
+"""Cleaning rules applied to every message before it reaches the model."""
 
 import pytest
 
