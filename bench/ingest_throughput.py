@@ -246,7 +246,7 @@ def time_stages(schema_name: str, conversations: list[dict], batch_size: int, pr
     store_seconds = time.perf_counter() - began
     if profiler:
         output = io.StringIO()
-        pstats.Stats(profiler, stream=output).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler, stream=output).sort_stats("tottime").print_stats(20)
         print(output.getvalue())
     return {"validation_s": validation_seconds, "store_s": store_seconds}
 

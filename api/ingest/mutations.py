@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -60,7 +62,12 @@ class IngestMutation:
     async def ingest_conversations(
         self,
         info: Info,
-        input: list[ConversationInput],
+        input: Annotated[
+            list[ConversationInput],
+            strawberry.argument(
+                description="The conversations to store, at most INGEST_MAX_CONVERSATIONS_PER_CALL (default 500)."
+            ),
+        ],
     ) -> IngestConversationsPayload:
         scope_error = missing_scope(info, "ingest")
         if scope_error is not None:
