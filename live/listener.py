@@ -195,8 +195,8 @@ class NotificationHub:
             except psycopg.Error as error:
                 logger.warning("Live listener lost its PostgreSQL connection, reconnecting: %s", error)
             except Exception:  # noqa: BLE001 - the reader must survive its own bugs and keep serving
-                logger.exception("Live listener failed, reconnecting")
-                await asyncio.sleep(delay_s)
+                logger.exception("Live listener failed, reconnecting in %.0f s", RECONNECT_MAX_DELAY_S)
+                await asyncio.sleep(RECONNECT_MAX_DELAY_S)
             finally:
                 self.connected = False
                 self._connection = None
@@ -236,7 +236,7 @@ class NotificationHub:
         try:
             await asyncio.wait({reading, woken}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            # Cancelling `notifies()` is safe here: it can only be interrupted
+            # Cancelling `notifies()` loses nothing: it can only be interrupted
             # while it waits for the socket, before it consumes any input.
             for task in (reading, woken):
                 task.cancel()
@@ -247,7 +247,9 @@ class NotificationHub:
     async def _read(self, connection: psycopg.AsyncConnection) -> None:
         async for notification in connection.notifies(timeout=HEALTH_CHECK_INTERVAL_S):
             self._dispatch(notification.channel, notification.payload)
-        await connection.execute("SELECT 1")
+        # Shielded, so a wake-up never cancels a query in flight; the next
+        # LISTEN waits for the connection lock until it has finished.
+        await asyncio.shield(connection.execute("SELECT 1"))
 
     def _dispatch(self, channel: str, payload: str) -> None:
         subscriptions = self._subscriptions.get(channel)
