@@ -54,7 +54,38 @@ def _clean_workspace(slug: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def pipeline_workspace(django_db_setup, django_db_blocker):
+def pipeline_database(django_db_setup, django_db_blocker):
+    """Make sure the test database exists.
+
+    pytest-django creates it only when a collected test uses `db` or
+    `transactional_db`; without this, running only committed-data tests
+    would write to the development database.
+    """
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    with django_db_blocker.unblock():
+        created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        _close_pools()
+        teardown_databases(created, verbosity=0)
+
+
+def _close_pools() -> None:
+    """Close Django's connection pools: worker threads leave connections in them."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
+
+
+@pytest.fixture(scope="session")
+def pipeline_workspace(pipeline_database, django_db_blocker):
     """A workspace of its own, committed once per session."""
     from tenants.models import Workspace
     from tenants.services import create_workspace
@@ -64,13 +95,8 @@ def pipeline_workspace(django_db_setup, django_db_blocker):
             PIPELINE_SLUG, "Pipeline Tests", domain=f"{PIPELINE_SLUG}.localhost"
         )
     yield workspace
-    # Worker threads returned their connections to the pool; close it so the
-    # test database can be dropped at the end of the session.
-    from django.db import connections
-
-    for connection in connections.all():
-        if hasattr(connection, "close_pool"):
-            connection.close_pool()
+    # So that the test database can be dropped at the end of the session.
+    _close_pools()
 
 
 @pytest.fixture
@@ -114,6 +140,8 @@ def stub_worker(analyzer):
 
     yield Runner()
     worker.stop()
+    # Worker() adds its middleware to the broker for good; drop it so the next test's worker is the only one.
+    broker.middleware[:] = [m for m in broker.middleware if getattr(m, "worker", None) is not worker]
     broker.flush_all()
 
 

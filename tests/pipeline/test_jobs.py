@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.db import OperationalError
 
 from conversations.models import Conversation
@@ -179,20 +178,32 @@ def test_exhausted_retries_mark_conversations_failed(committed, ingest):
         )
 
 
-def test_deleted_conversation_is_skipped(committed, ingest, stub_worker):
+def test_deleted_conversation_is_skipped(committed, ingest, analyzer):
     kept, deleted = ingest([conversation(), conversation()])
     in_schema(committed, lambda: Conversation.objects.filter(id=deleted).delete())
 
-    stub_worker.join()
+    outcome = in_schema(committed, services.score_batch, [kept, deleted])
 
+    assert outcome.scored == [kept]
+    assert outcome.missing == [deleted]
     assert len(_scores(committed, kept)) == 1
 
 
-@pytest.mark.parametrize("count", [120])
-def test_large_enqueue_is_batched(committed, ingest, stub_worker, count):
-    ids = ingest([conversation() for _ in range(count)])
+def test_many_conversations_sent_in_batches(committed, ingest, stub_worker, monkeypatch):
+    from scoring import tasks
+
+    sent: list[list[int]] = []
+    real_send = tasks.score_conversations.send
+
+    def record_send(schema_name, conversation_ids, **kwargs):
+        sent.append(list(conversation_ids))
+        return real_send(schema_name, conversation_ids, **kwargs)
+
+    monkeypatch.setattr(tasks.score_conversations, "send", record_send)
+    ids = ingest([conversation() for _ in range(120)])
 
     stub_worker.join()
 
+    assert [len(batch) for batch in sent] == [50, 50, 20]
     stored = _conversations(committed, ids)
     assert all(c.scoring_status == "scored" for c in stored.values())
