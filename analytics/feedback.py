@@ -1,4 +1,4 @@
-"""Yardsticks recorded after the fact: late CSAT answers and manual QA reviews.
+"""Yardsticks recorded after the fact: late CSAT responses and manual QA reviews.
 
 Neither changes the AI score. `record_csat` leaves `content_hash` alone on
 purpose: the hash identifies the conversation content as ingested, so a
@@ -68,9 +68,9 @@ def record_csat(
     comment: str | None = None,
     submitted_at: datetime | None = None,
 ) -> Conversation:
-    """Store a survey answer on the conversation with `external_id`, replacing any earlier one.
+    """Store a survey response on the conversation with `external_id`, replacing any earlier one.
 
-    The limits are ingestion's (conversations.validation), so both paths accept the same answers.
+    The limits are ingestion's (conversations.validation), so both paths accept the same values.
 
     Fires `conversations_changed` inside the transaction so the trends rollup moves with it.
     Raises FeedbackRejected with every problem found; `not_found` when no such conversation exists.

@@ -133,10 +133,10 @@ def _rollup_can_answer(request: TrendsRequest, zone: ZoneInfo) -> bool:
 
 
 def _whole_hour_offsets(zone: ZoneInfo, start: datetime, end: datetime) -> bool:
-    """True when the zone's UTC offset is a whole number of hours at every day of the range."""
+    """Return True when the zone's UTC offset is a whole number of hours throughout the range (checked every 12 hours)."""
     moment = start.astimezone(timezone.utc)
     while True:
-        offset = zone.utcoffset(moment.replace(tzinfo=None))
+        offset = moment.astimezone(zone).utcoffset()
         if offset is not None and offset.total_seconds() % 3600:
             return False
         if moment >= end:

@@ -6,6 +6,8 @@ then times, in the same run:
 
 - `trends` over 90 daily buckets through the GraphQL schema (in process,
   without HTTP), with and without `groupBy: CHANNEL`, in UTC and Europe/Berlin;
+- the same trends through the service function alone (`compute_trends`,
+  the rollup query without GraphQL);
 - the equivalent hand-written SQL GROUP BY on the base tables (conversations
   joined with their latest score);
 - one filtered page of `conversations` (50 items).
@@ -39,7 +41,9 @@ from django.db import connection, transaction  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 from psycopg import sql  # noqa: E402
 
+from analytics.models import Dimension  # noqa: E402
 from analytics.rollup import rebuild_all  # noqa: E402
+from analytics.trends import TrendsRequest, compute_trends  # noqa: E402
 from api.context import ApiContext  # noqa: E402
 from api.schema import schema  # noqa: E402
 from tenants.models import Workspace  # noqa: E402
@@ -66,7 +70,7 @@ SELECT g, 'bench-' || g,
        'scored', '', NULL, g, t, t
 FROM (
     SELECT g, %(end)s::timestamptz - make_interval(secs => (g * 7919) %% (%(span_days)s * 86400)) AS t
-    FROM generate_series(1, %(count)s) AS g
+    FROM generate_series(1::bigint, %(count)s::bigint) AS g
 ) rows
 """
 
@@ -82,7 +86,7 @@ SELECT g, g, md5('key' || g), 1, 'bench', 'bench', 'bench', md5(g::text),
        LEAST(100, overall + 5), GREATEST(0, overall - 5), overall, 0.3 + (g %% 70) / 100.0,
        (ARRAY['resolved', 'resolved', 'handed_off', 'abandoned', 'unresolved'])[1 + (g * 3) %% 5],
        'partially_resolved', 'stable', false, '[]'::jsonb, '', now()
-FROM (SELECT g, ((g * 37) %% 1000) / 10.0 AS overall FROM generate_series(1, %(count)s) AS g) rows
+FROM (SELECT g, ((g * 37) %% 1000) / 10.0 AS overall FROM generate_series(1::bigint, %(count)s::bigint) AS g) rows
 """
 
 # The equivalent of trends without the rollup: group conversations joined with their latest score.
@@ -207,16 +211,28 @@ def main() -> int:
                         cursor.execute(statement, {"zone": zone, "start": range_start, "end": END})
                         return cursor.fetchall()
 
+                request = TrendsRequest(
+                    start=range_start, end=END, time_zone=zone, group_by=Dimension.CHANNEL if group else None
+                )
+
+                def service(request=request):
+                    with schema_context(SLUG):
+                        return compute_trends(request)
+
+                service_ms = timed(service, args.repeats)
                 baseline_rows = baseline()
                 assert len(baseline_rows) == len(buckets), (len(baseline_rows), len(buckets))
                 sql_ms = timed(baseline, max(5, args.repeats // 3))
-                rows.append((zone, group or "-", len(buckets), *percentiles(api_ms), *percentiles(sql_ms)))
+                rows.append(
+                    (zone, group or "-", len(buckets), *percentiles(api_ms), *percentiles(service_ms), *percentiles(sql_ms))
+                )
 
         print()
         print("trends, 90 daily buckets (ms)")
-        print(f"{'zone':<14} {'group':<8} {'buckets':>7} {'api p50':>8} {'api p95':>8} {'sql p50':>8} {'sql p95':>8}")
-        for zone, group, count, api_p50, api_p95, sql_p50, sql_p95 in rows:
-            print(f"{zone:<14} {group:<8} {count:>7} {api_p50:>8.1f} {api_p95:>8.1f} {sql_p50:>8.1f} {sql_p95:>8.1f}")
+        header = ("zone", "group", "buckets", "api p50", "api p95", "rollup p50", "rollup p95", "base p50", "base p95")
+        print("{:<14} {:<8} {:>7} {:>8} {:>8} {:>10} {:>10} {:>8} {:>8}".format(*header))
+        for zone, group, count, *timings in rows:
+            print("{:<14} {:<8} {:>7} ".format(zone, group, count) + "{:>8.1f} {:>8.1f} {:>10.1f} {:>10.1f} {:>8.1f} {:>8.1f}".format(*timings))
 
         list_filter = {
             "channels": ["CHAT"],

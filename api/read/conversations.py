@@ -16,6 +16,7 @@ from api.read.filters import ORDER_KEYS, ConversationFilter, ConversationOrder, 
 from api.read.loading import conversations_queryset, selected_names
 from api.read.pagination import DEFAULT_PAGE_SIZE, check_page_size, decode_cursor, encode_cursor
 from api.read.types import ConversationType
+from conversations.models import Conversation
 from tenants.context import run_in_schema
 
 
@@ -63,16 +64,36 @@ def _parse_cursor_value(key_path: str, value):
         raise ArgumentRejected(argument_error("after", "The cursor is not valid. Pass an `endCursor` from a previous page."))
 
 
-def _after_condition(key_path: str, descending: bool, value, row_id: int) -> Q:
-    """Rows after (value, id) in ORDER BY key [DESC] NULLS LAST, id [DESC]."""
+NULLABLE_KEYS = {"started_at", "latest_score__overall"}
+
+
+def _keyset_rows(queryset: QuerySet, key_path: str, descending: bool, after, limit: int) -> list[tuple[int, object]]:
+    """Return up to `limit` (id, sort value) pairs after the cursor, rows without a sort value last.
+
+    Rows with a value and rows without one are read by separate queries. That keeps the first
+    ORDER BY free of NULLS LAST, so PostgreSQL can walk the (started_at, id) index backwards
+    for the default newest-first order instead of sorting every match.
+    """
     beyond = "lt" if descending else "gt"
-    if value is None:
-        return Q(**{f"{key_path}__isnull": True, f"id__{beyond}": row_id})
-    return (
-        Q(**{f"{key_path}__{beyond}": value})
-        | Q(**{key_path: value, f"id__{beyond}": row_id})
-        | Q(**{f"{key_path}__isnull": True})
-    )
+    after_value, after_id = after if after is not None else (None, None)
+    rows: list[tuple[int, object]] = []
+    if after_id is None or after_value is not None:
+        with_value = queryset.filter(**{f"{key_path}__isnull": False})
+        if after_id is not None:
+            # The redundant `<=` / `>=` bound gives the planner an index condition the OR alone does not.
+            with_value = with_value.filter(
+                Q(**{f"{key_path}__{beyond}e": after_value})
+                & (Q(**{f"{key_path}__{beyond}": after_value}) | Q(**{key_path: after_value, f"id__{beyond}": after_id}))
+            )
+        ordering = (F(key_path).desc(), "-id") if descending else (F(key_path).asc(), "id")
+        rows = list(with_value.order_by(*ordering).values_list("id", key_path)[:limit])
+    if len(rows) < limit and key_path in NULLABLE_KEYS:
+        without_value = queryset.filter(**{f"{key_path}__isnull": True})
+        if after_id is not None and after_value is None:
+            without_value = without_value.filter(**{f"id__{beyond}": after_id})
+        remaining = limit - len(rows)
+        rows += list(without_value.order_by("-id" if descending else "id").values_list("id", key_path)[:remaining])
+    return rows
 
 
 def page_conversations(
@@ -83,40 +104,35 @@ def page_conversations(
     after: str | None,
     with_total_count: bool,
 ) -> ConversationConnection:
-    """Load one keyset page in the current schema; raise ArgumentRejected for invalid arguments."""
+    """Load one keyset page in the current schema; raise ArgumentRejected for invalid arguments.
+
+    Runs one or two keyset queries for ids, one for the rows and one per prefetched relation.
+    """
     check_page_size(first)
     key_path, descending = ORDER_KEYS[order]
-    queryset: QuerySet = apply_conversation_filter(conversations_queryset(names), filter_value)
-    total = queryset.count() if with_total_count else None
+    matching: QuerySet = apply_conversation_filter(Conversation.objects.all(), filter_value)
+    total = matching.count() if with_total_count else None
+    cursor = None
     if after:
         value, row_id = decode_cursor(after, order.value)
-        value = _parse_cursor_value(key_path, value)
-        queryset = queryset.filter(_after_condition(key_path, descending, value, row_id))
-    key = F(key_path)
-    ordering = (key.desc(nulls_last=True), "-id") if descending else (key.asc(nulls_last=True), "id")
-    rows = list(queryset.order_by(*ordering)[: first + 1])
-    has_next = len(rows) > first
-    rows = rows[:first]
-    edges = []
-    for row in rows:
-        sort_value = _sort_value(row, key_path)
-        edges.append(
-            ConversationEdge(
-                node=ConversationType.from_model(row), cursor=encode_cursor(order.value, _cursor_value(sort_value), row.pk)
-            )
+        cursor = (_parse_cursor_value(key_path, value), row_id)
+    keys = _keyset_rows(matching, key_path, descending, cursor, first + 1)
+    has_next = len(keys) > first
+    keys = keys[:first]
+    loaded = {row.pk: row for row in conversations_queryset(names).filter(pk__in=[pk for pk, _ in keys]).order_by()}
+    edges = [
+        ConversationEdge(
+            node=ConversationType.from_model(loaded[pk]),
+            cursor=encode_cursor(order.value, _cursor_value(sort_value), pk),
         )
+        for pk, sort_value in keys
+        if pk in loaded
+    ]
     return ConversationConnection(
         edges=edges,
         page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
         total_count=total,
     )
-
-
-def _sort_value(row, key_path: str):
-    if key_path == "latest_score__overall":
-        # The score orderings always select_related latest_score, so this reads no extra row.
-        return row.latest_score.overall if row.latest_score_id else None
-    return getattr(row, key_path)
 
 
 def load_conversation(names: set[str], conversation_id: str | None, external_id: str | None):
@@ -176,8 +192,6 @@ class ConversationQueries:
         if error := missing_scope(info, "read"):
             return error
         names = selected_names(info.selected_fields)
-        if order_by in (ConversationOrder.SCORE_ASC, ConversationOrder.SCORE_DESC):
-            names.add("latestScore")
         try:
             return await run_in_schema(
                 info.context.schema_name, page_conversations, names, filter, order_by, first, after, with_total_count

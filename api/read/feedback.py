@@ -1,4 +1,4 @@
-"""Mutations that add yardsticks beside the AI score: late CSAT answers and QA reviews."""
+"""Mutations that add yardsticks beside the AI score: late CSAT responses and QA reviews."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from api.read.types import ConversationType, QaReviewType
 from tenants.context import run_in_schema
 
 
-@strawberry.enum(description="Why a CSAT answer or QA review was rejected.")
+@strawberry.enum(description="Why a CSAT response or QA review was rejected.")
 class FeedbackErrorCode(Enum):
     INVALID = "invalid"
     TOO_LONG = "too_long"
@@ -108,7 +108,7 @@ class FeedbackMutations:
         rating: Annotated[float, strawberry.argument(description="The rating, from 1 to `scale`.")],
         scale: Annotated[int | None, strawberry.argument(description="Top of the scale, 2 to 100; default 5.")] = None,
         comment: Annotated[str | None, strawberry.argument(description="The customer's comment (at most 20000 characters).")] = None,
-        submitted_at: Annotated[datetime | None, strawberry.argument(description="When the customer answered, with a UTC offset; default now.")] = None,
+        submitted_at: Annotated[datetime | None, strawberry.argument(description="When the customer submitted the survey, with a UTC offset; default now.")] = None,
     ) -> RecordCsatResult:
         if error := missing_scope(info, "ingest"):
             return error

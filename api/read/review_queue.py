@@ -76,6 +76,9 @@ def _flag(condition: Q) -> Case:
 
 
 def queue_queryset(names: set[str]):
+    """Return scored conversations with a positive `priority` annotation and one flag per reason."""
+    # NOTE: the priority is computed per row at query time, so each page scans every scored conversation
+    # of the workspace. It is not benchmarked; large workspaces may need a stored, indexed priority.
     csat_normalized = Case(
         When(
             csat_rating__isnull=False,

@@ -86,7 +86,7 @@ class MessageType:
     )
     role: RoleEnum = strawberry.field(description="Who wrote the message.")
     text: str = strawberry.field(description="The message text as ingested.")
-    sent_at: datetime | None = strawberry.field(description="When the message was sent, if the platform said so.")
+    sent_at: datetime | None = strawberry.field(description="When the message was sent, if the platform sent it.")
     external_id: str | None = strawberry.field(description="The support platform's id for the message, if any.")
     sentiment: MessageSentimentType | None = strawberry.field(
         description=(
@@ -255,7 +255,7 @@ class CsatType:
         )
 
 
-@strawberry.type(name="QaReview", description="A manual quality review; it stands beside the AI score and never changes it.")
+@strawberry.type(name="QaReview", description="A manual quality review, kept beside the AI score and never changing it.")
 class QaReviewType:
     id: strawberry.ID = strawberry.field(description="The review's id.")
     reviewer: str = strawberry.field(description="Who reviewed the conversation.")
@@ -281,13 +281,13 @@ class ConversationType:
     id: strawberry.ID = strawberry.field(description="The conversation's id in this service.")
     external_id: str = strawberry.field(description="The support platform's id for the conversation.")
     channel: ChannelEnum = strawberry.field(description="The channel it took place on.")
-    ai_agent: str | None = strawberry.field(description="The AI agent that handled it, if the platform said so.")
+    ai_agent: str | None = strawberry.field(description="The AI agent that handled it, if the platform sent it.")
     started_at: datetime | None = strawberry.field(description="When it started.")
     ended_at: datetime | None = strawberry.field(description="When it ended; null while active or unknown.")
     language: str | None = strawberry.field(description="BCP 47 language tag, if known.")
     tags: list[str] = strawberry.field(description="Tags from the support platform.")
     metadata: JSON = strawberry.field(description="Free-form metadata from the support platform.")
-    outcome_hint: OutcomeHintEnum | None = strawberry.field(description="How the support platform says it ended.")
+    outcome_hint: OutcomeHintEnum | None = strawberry.field(description="How the support platform reports it ended.")
     message_count: int = strawberry.field(description="Number of messages in the transcript.")
     csat: CsatType | None = strawberry.field(description="The customer's survey answer; null when none arrived.")
     scoring_status: ScoringStatus = strawberry.field(description="Pending, scored or failed.")

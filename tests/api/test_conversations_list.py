@@ -179,10 +179,28 @@ def test_conversations_query_count_does_not_grow_with_page(gql, acme, seed):
     with CaptureQueriesContext(connection) as small:
         client.execute(FULL_PAGE, {"first": 2})
     with CaptureQueriesContext(connection) as large:
-        data = client.execute(FULL_PAGE, {"first": 12})
+        data = client.execute(FULL_PAGE, {"first": 11})
 
-    assert len(data["conversations"]["edges"]) == 12
+    assert len(data["conversations"]["edges"]) == 11
     assert data["conversations"]["edges"][0]["node"]["messages"][0]["sentiment"] == {"label": "POSITIVE"}
     assert len(large.captured_queries) == len(small.captured_queries)
-    # Conversations, messages, sentiments, score history, QA reviews, plus the API-key lookups.
-    assert len(large.captured_queries) <= 12, [q["sql"][:80] for q in large.captured_queries]
+    # Keyset ids, conversations, messages, sentiments, score history, QA reviews, plus the API-key lookups.
+    assert len(large.captured_queries) <= 14, [q["sql"][:80] for q in large.captured_queries]
+
+
+def test_conversations_without_start_time_come_last(gql, acme, seed):
+    _seed_five(seed, acme.slug)
+    payload = seed.payload("l-no-start")
+    del payload["startedAt"]
+    del payload["endedAt"]
+    seed.ingest(acme.slug, payload)
+    client = gql(acme.keys["read"])
+
+    newest = client.execute(LIST, {"first": 3})
+    rest = client.execute(LIST, {"first": 3, "after": newest["conversations"]["pageInfo"]["endCursor"]})
+    oldest = client.execute(LIST, {"first": 6, "orderBy": "STARTED_AT_ASC"})
+
+    assert _ids(newest) == ["l-4", "l-3", "l-2"]
+    assert _ids(rest) == ["l-1", "l-0", "l-no-start"]
+    assert rest["conversations"]["pageInfo"]["hasNextPage"] is False
+    assert _ids(oldest) == ["l-0", "l-1", "l-2", "l-3", "l-4", "l-no-start"]

@@ -77,7 +77,8 @@ async def _errors(query: str, variables: dict | None = None, **limits) -> list[s
 async def test_depth_limit_names_the_limit():
     errors = await _errors(DEEP, GRAPHQL_MAX_DEPTH=4)
 
-    assert errors and "exceeds maximum operation depth of 4" in errors[0]
+    assert errors
+    assert "exceeds maximum operation depth of 4" in errors[0]
 
 
 async def test_alias_limit_names_the_limit():
@@ -85,13 +86,17 @@ async def test_alias_limit_names_the_limit():
 
     errors = await _errors(aliased, GRAPHQL_MAX_ALIASES=3)
 
-    assert errors and "3" in errors[0] and "alias" in errors[0].lower()
+    assert errors
+    assert "3" in errors[0]
+    assert "alias" in errors[0].lower()
 
 
 async def test_token_limit_names_the_limit():
     errors = await _errors(DEEP, GRAPHQL_MAX_TOKENS=10)
 
-    assert errors and "10" in errors[0] and "token" in errors[0].lower()
+    assert errors
+    assert "10" in errors[0]
+    assert "token" in errors[0].lower()
 
 
 async def test_cost_limit_counts_page_sizes():
@@ -99,7 +104,8 @@ async def test_cost_limit_counts_page_sizes():
 
     errors = await _errors(query, {"n": 100}, GRAPHQL_MAX_COST=200)
 
-    assert errors and "GRAPHQL_MAX_COST" in errors[0]
+    assert errors
+    assert "GRAPHQL_MAX_COST" in errors[0]
     assert "maximum of 200" in errors[0]
 
 
@@ -126,7 +132,8 @@ async def test_introspection_can_be_switched_off():
     blocked = await _errors(query, GRAPHQL_INTROSPECTION=False)
 
     assert allowed == []
-    assert blocked and "introspection" in blocked[0].lower()
+    assert blocked
+    assert "introspection" in blocked[0].lower()
 
 
 @pytest.fixture
