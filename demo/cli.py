@@ -1,9 +1,9 @@
 """`python -m demo`: set up, run and show the whole product on a set of conversations.
 
-Steps: pick the database and broker, migrate, prepare the workspace and a key,
-start the API server and a worker, subscribe to `scoreUpdated`, send the
-conversations, follow scoring to the end, print the report, then keep serving
-until Ctrl-C and stop everything this process started.
+The steps: pick the database and broker, migrate, prepare the workspace and a
+key, and start the API server and a worker. Then subscribe to `scoreUpdated`,
+send the conversations, follow scoring to the end and print the report.
+Finally keep serving until Ctrl-C, and stop everything this process started.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Choosing the demo's database and broker.
 
-The rule, in order: `DATABASE_URL` when set; otherwise the local PostgreSQL on
-127.0.0.1:5432 when it accepts connections; otherwise an embedded PostgreSQL
-(the `pgserver` package) in a data folder of the project. The broker is
-`BROKER_URL` when set, otherwise the PostgreSQL broker on the chosen database,
-so the demo needs nothing installed besides the Python packages.
+The database is the first that applies of: `DATABASE_URL` when it is set, the
+local PostgreSQL on 127.0.0.1:5432 when it accepts connections, and an
+embedded PostgreSQL (the `pgserver` package) in a data folder of the project.
+The broker is `BROKER_URL` when it is set, otherwise the PostgreSQL broker on
+the chosen database. So the demo needs nothing besides the Python packages.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ CHOICES = ("auto", "url", "local", "embedded")
 
 
 class DatabaseUnavailable(RuntimeError):
-    """No database could be used; the message says what was tried and what to do."""
+    """No database could be used; the message names what was tried and what to do."""
 
 
 @dataclass

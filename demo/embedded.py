@@ -3,10 +3,10 @@
 `pgserver` (PyPI) ships PostgreSQL 16 inside the wheel. Its own server class
 listens on a Unix socket only and stops the server from an `atexit` hook, so a
 demo killed by a signal would leave PostgreSQL running. This module uses the
-bundled `initdb` and `pg_ctl` directly: the server listens on 127.0.0.1 (so the
-API, the workers and the PostgreSQL broker all take a plain TCP URL), and the
-demo stops it explicitly on shutdown and stops a server left behind by a killed
-earlier run before it starts its own.
+bundled `initdb` and `pg_ctl` directly. The server listens on 127.0.0.1, so the
+API, the workers and the PostgreSQL broker all take a plain TCP URL. The demo
+stops the server explicitly on shutdown, and before it starts its own it stops
+a server that a killed earlier run left behind.
 
 When the demo runs as root, PostgreSQL refuses to run, so the server runs as
 the operating-system user `pgserver`, created with `useradd` when missing
@@ -35,8 +35,8 @@ class EmbeddedPostgresError(RuntimeError):
 
 
 def _import_pgserver():
-    # pgserver's package import computes a runtime folder through platformdirs,
-    # which warns when XDG_RUNTIME_DIR is unset; this module never uses that folder.
+    # Importing pgserver computes a runtime folder through platformdirs, which
+    # warns when XDG_RUNTIME_DIR is unset. This module never uses that folder.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver._commands

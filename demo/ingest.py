@@ -47,8 +47,8 @@ def to_graphql_input(item: dict) -> dict | str:
 
     GraphQL enums travel by name (`CHAT`), the JSON shape uses values (`chat`).
     Returns the reason instead when the item would make GraphQL reject the whole
-    call (unknown key, unknown enum value, wrong nesting); every other rule is
-    left to the server's validation.
+    call: an unknown key, an unknown enum value or wrong nesting. The server's
+    validation checks every other rule.
     """
     unknown = sorted(set(item) - CONVERSATION_KEYS)
     if unknown:

@@ -32,7 +32,7 @@ subscription DemoScores {
 
 
 class SubscriptionUnavailable(RuntimeError):
-    """The server did not accept the subscription; the message says why."""
+    """The server did not accept the subscription; the message gives the reason."""
 
 
 class ScoreFollower:

@@ -150,7 +150,7 @@ def worker(environment: dict[str, str], log_dir: Path) -> ChildProcess:
 
 
 def wait_for_health(server: ChildProcess, base_url: str, timeout_seconds: float = SERVER_START_TIMEOUT_SECONDS) -> float:
-    """Poll `/health` until it answers 200; return the seconds it took.
+    """Poll `/health` until it returns 200; return the seconds it took.
 
     Raises ChildProcessFailed when the server exits or does not answer in time.
     """
@@ -166,6 +166,6 @@ def wait_for_health(server: ChildProcess, base_url: str, timeout_seconds: float 
             pass
         time.sleep(0.3)
     raise ChildProcessFailed(
-        f"The API server did not answer {base_url}/health within {timeout_seconds:.0f} s. "
+        f"The API server did not respond on {base_url}/health within {timeout_seconds:.0f} s. "
         f"Last lines of {server.log_file}:\n{server.log_tail()}"
     )

@@ -1,8 +1,8 @@
 """Sending the data and waiting until every sent conversation is scored or failed.
 
-Two sources report progress: `scoreUpdated` events (fast, but at most once)
-and a re-read of the conversations' `scoringStatus` through the read API
-(slow, but complete). The re-read runs every few seconds while events flow
+Two sources report progress: `scoreUpdated` events (fast, but delivered at
+most once) and a re-read of the conversations' `scoringStatus` through the
+read API (slower, but it sees every finished conversation). The re-read runs every few seconds while events flow
 and more often when none arrive, so a lost event or a missing subscription
 only delays the progress bar.
 """
@@ -34,7 +34,7 @@ class ScoringStalled(RuntimeError):
 
 @dataclass
 class ScoringTracker:
-    """Which sent conversations are still waiting for a score."""
+    """The sent conversations, split by whether they still wait for a score."""
 
     waiting: set[str] = field(default_factory=set)
     scored: set[str] = field(default_factory=set)

@@ -215,3 +215,16 @@ def test_server_left_by_killed_run_is_stopped(tmp_path):
         assert not process_exists_after(running.pid, wait_seconds=5)
     finally:
         left_behind.stop()
+
+
+def test_printed_example_queries_are_valid():
+    from graphql import parse, validate
+
+    from api.schema import schema
+    from demo.console import EXAMPLE_QUERIES
+
+    queries = [block for block in EXAMPLE_QUERIES.format(example_id="demo-001").split("\n\n") if block.strip()]
+
+    assert len(queries) == 3
+    for query in queries:
+        assert validate(schema._schema, parse(query)) == [], query
