@@ -37,15 +37,26 @@ def _area_modules() -> list:
     return modules
 
 
+_resolved_area_types: dict[tuple[str, str], list] = {}
+
+
 def _area_types(module, attribute: str) -> list:
-    value = getattr(module, attribute, [])
-    if isinstance(value, ModuleType):
-        # A submodule imported after the package's __init__ ran replaces the package attribute of the same name.
-        raise ImproperlyConfigured(
-            f"{module.__name__}.{attribute} is the submodule {value.__name__}, not a list of types. "
-            f"Rename that submodule so it does not shadow the `{attribute}` list."
-        )
-    return list(value)
+    """Return the area's list of types, resolved once per process.
+
+    Resolving once matters for areas that build the list lazily in a module `__getattr__`:
+    importing the submodule of the same name there replaces the package attribute, so a
+    second lookup (a second build_schema() call, as in tests) would find the submodule.
+    """
+    cache_key = (module.__name__, attribute)
+    if cache_key not in _resolved_area_types:
+        value = getattr(module, attribute, [])
+        if isinstance(value, ModuleType):
+            raise ImproperlyConfigured(
+                f"{module.__name__}.{attribute} is the submodule {value.__name__}, not a list of types. "
+                f"Rename that submodule so it does not shadow the `{attribute}` list."
+            )
+        _resolved_area_types[cache_key] = list(value)
+    return _resolved_area_types[cache_key]
 
 
 def _merge(name: str, attribute: str):
