@@ -121,20 +121,27 @@ def store_rescore_progress(schema_name: str, run_id: int, done: int, failed: int
 
 
 def delete_test_rows(schema_name: str, external_id_prefixes: tuple[str, ...]) -> None:
-    """Remove conversations (and, by cascade, scores) with these external id prefixes, and all rescoring runs."""
+    """Remove conversations (and, by cascade, scores) with these external id prefixes, and all rescoring runs.
+
+    Then rebuilds the trends rollup, which the scoring events moved and the
+    cascade does not move back, so later tests see a consistent workspace.
+    """
 
     def delete() -> None:
         from django.db.models import Q
 
+        from analytics.rollup import rebuild_all
         from conversations.models import Conversation
         from scoring.models import RescoreRun
 
         condition = Q()
         for prefix in external_id_prefixes:
             condition |= Q(external_id__startswith=prefix)
-        Conversation.objects.filter(condition).update(latest_score=None)
-        Conversation.objects.filter(condition).delete()
-        RescoreRun.objects.all().delete()
+        with transaction.atomic():
+            Conversation.objects.filter(condition).update(latest_score=None)
+            Conversation.objects.filter(condition).delete()
+            RescoreRun.objects.all().delete()
+            rebuild_all()
 
     call_in_schema(schema_name, delete)
 
