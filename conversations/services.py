@@ -250,7 +250,8 @@ def _upsert_statement(table_name: str) -> sql.Composed:
     ON CONFLICT branch. The WHERE clause skips rows whose content_hash is
     unchanged, so RETURNING lists only inserted or changed rows, and
     `xmax = 0` distinguishes an insert from an update. Rows go in external_id order,
-    so concurrent calls lock shared rows in the same order and cannot deadlock.
+    so concurrent calls with overlapping ids lock those rows in the same order
+    instead of deadlocking on each other.
     """
     table = sql.Identifier(table_name)
     names = [name for name, _ in _INPUT_COLUMNS]

@@ -88,7 +88,7 @@ class ConversationInput:
         default=None, description="A JSON object of extra attributes, at most 16 KB as compact JSON."
     )
     outcome_hint: OutcomeHintEnum | None = strawberry.field(
-        default=None, description="How the support platform says the conversation ended."
+        default=None, description="How the support platform reports the conversation ended."
     )
     csat: CsatInput | None = strawberry.field(default=None, description="The customer's satisfaction rating.")
 
@@ -97,7 +97,7 @@ def _conversation_from_input(cls: type, value: Mapping[str, Any], context: Input
     """Return the coerced GraphQL value itself: it already has the ingest JSON shape validation takes.
 
     Strawberry would otherwise build a ConversationInput, a MessageInput per
-    message and a CsatInput, field by field; for 100 conversations of 10
+    message and a CsatInput, field by field. For 100 conversations of 10
     messages that cost more than validating and storing them. graphql-core
     has already checked the types, resolved enums to their values (`chat`,
     `customer`) and filled in published defaults. An omitted optional field

@@ -72,7 +72,7 @@ def graphql_variables(item: dict) -> dict:
 
 
 class ScoringRecorder:
-    """Stands in for scoring.tasks.enqueue_scoring and records each call."""
+    """Replaces scoring.tasks.enqueue_scoring and records each call."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[int]]] = []

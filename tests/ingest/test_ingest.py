@@ -208,8 +208,8 @@ def test_unicode_tags_stored(ingest, acme):
 def test_database_rejection_fails_only_that_item(ingest, acme):
     from django.db import connection
 
-    # A CHECK constraint stands in for any rule the database enforces beyond validation;
-    # the test transaction rolls the DDL back.
+    # A CHECK constraint plays the part of any rule the database enforces beyond validation.
+    # The test transaction rolls the DDL back.
     with connection.cursor() as cursor:
         cursor.execute(
             f'ALTER TABLE "{acme.slug}".conversations_conversation '
