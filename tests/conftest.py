@@ -2,8 +2,13 @@
 
 Creating a schema runs every migration, so the suite creates `acme` and
 `globex` once, commits them, and lets each test run inside a transaction
-that is rolled back. Tests that need committed data across threads or
-processes use `transactional_db` and clean up their own rows.
+that is rolled back.
+
+Tests that need committed data across threads or processes either commit
+from threads of their own and clean up their rows, or use
+`transactional_db`. The latter's teardown truncates the public tables,
+which holds the shared workspaces and keys, so `_restore_shared_rows`
+puts those rows back after such a test (the schemas themselves survive).
 """
 
 from __future__ import annotations
@@ -43,11 +48,45 @@ def _make_workspace(slug: str, name: str):
 @pytest.fixture(scope="session")
 def workspaces(django_db_setup, django_db_blocker) -> dict[str, WorkspaceFixture]:
     """The `acme` and `globex` workspaces with keys of each scope, shared by all tests."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
-        return {
+        # pytest-django skips creating the test database when no collected
+        # test asks for `db`; never write fixtures into the real database.
+        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name(), (
+            "Tests are connected to a non-test database; request the `db` fixture."
+        )
+        fixtures = {
             "acme": _make_workspace("acme", "Acme Support"),
             "globex": _make_workspace("globex", "Globex Help Desk"),
         }
+        _SHARED_ROWS.extend(_snapshot_shared_rows())
+        return fixtures
+
+
+_SHARED_ROWS: list = []
+
+
+def _snapshot_shared_rows() -> list:
+    from tenants.models import ApiKey, Domain, Workspace
+
+    return [list(model.objects.all()) for model in (Workspace, Domain, ApiKey)]
+
+
+@pytest.fixture(autouse=True)
+def _restore_shared_rows(request, django_db_blocker):
+    """Re-insert the shared workspaces, domains and keys after a `transactional_db` test truncated them."""
+    yield
+    if "transactional_db" not in request.fixturenames or not _SHARED_ROWS:
+        return
+    from tenants.models import Workspace
+
+    with django_db_blocker.unblock():
+        if Workspace.objects.filter(pk=_SHARED_ROWS[0][0].pk).exists():
+            return
+        for rows in _SHARED_ROWS:
+            # bulk_create skips Workspace.save(), which would try to create the schema again.
+            type(rows[0]).objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @pytest.fixture
