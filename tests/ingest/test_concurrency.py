@@ -1,4 +1,4 @@
-"""Concurrent sends of the same external id, each on its own database connection."""
+"""Concurrent sends of the same external id through /graphql, each thread on its own database connection."""
 
 from __future__ import annotations
 
@@ -7,24 +7,27 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from conversations.models import Conversation
-from conversations.services import IngestStatus, ingest_conversations
 from tenants.context import call_in_schema
-from tests.ingest.conftest import conversation
+from tests.conftest import GraphQLClient
+from tests.ingest.conftest import INGEST_MUTATION, conversation, graphql_variables
 
 THREADS = 6
 
 
-def _send_concurrently(schema_name: str, items: list[dict]) -> list:
-    """Send each item in its own thread, all released at once; return each thread's result or exception."""
+def _send_concurrently(secret: str, items: list[dict]) -> list:
+    """Post each item in its own thread, all released at once; return each thread's result or exception."""
     barrier = threading.Barrier(len(items))
     outcomes: list = [None] * len(items)
 
     def send(slot: int) -> None:
         try:
+            client = GraphQLClient(Client(), secret)
             barrier.wait()
-            [outcomes[slot]] = ingest_conversations(schema_name, [items[slot]])
+            data = client.execute(INGEST_MUTATION, {"input": [graphql_variables(items[slot])]})
+            [outcomes[slot]] = data["ingestConversations"]["results"]
         except Exception as error:  # reported by the assertions below
             outcomes[slot] = error
         finally:
@@ -47,11 +50,11 @@ def shared_external_id(transactional_db, acme, enqueued):
 
 
 def test_identical_concurrent_sends_create_one(acme, shared_external_id, enqueued):
-    outcomes = _send_concurrently(acme.slug, [conversation(shared_external_id) for _ in range(THREADS)])
+    outcomes = _send_concurrently(acme.keys["ingest"], [conversation(shared_external_id) for _ in range(THREADS)])
 
-    statuses = sorted(outcome.status for outcome in outcomes)
-    assert statuses == [IngestStatus.CREATED] + [IngestStatus.UNCHANGED] * (THREADS - 1)
-    assert len({outcome.conversation_id for outcome in outcomes}) == 1
+    statuses = sorted(outcome["status"] for outcome in outcomes)
+    assert statuses == ["CREATED"] + ["UNCHANGED"] * (THREADS - 1)
+    assert len({outcome["conversationId"] for outcome in outcomes}) == 1
     assert call_in_schema(acme.slug, lambda: Conversation.objects.filter(external_id=shared_external_id).count()) == 1
     assert len(enqueued.calls) == 1
 
@@ -59,10 +62,10 @@ def test_identical_concurrent_sends_create_one(acme, shared_external_id, enqueue
 def test_differing_concurrent_sends_create_one(acme, shared_external_id, enqueued):
     items = [conversation(shared_external_id, aiAgent=f"bot-{slot}") for slot in range(THREADS)]
 
-    outcomes = _send_concurrently(acme.slug, items)
+    outcomes = _send_concurrently(acme.keys["ingest"], items)
 
-    statuses = sorted(outcome.status for outcome in outcomes)
-    assert statuses == [IngestStatus.CREATED] + [IngestStatus.UPDATED] * (THREADS - 1)
+    statuses = sorted(outcome["status"] for outcome in outcomes)
+    assert statuses == ["CREATED"] + ["UPDATED"] * (THREADS - 1)
     stored = call_in_schema(acme.slug, lambda: list(Conversation.objects.filter(external_id=shared_external_id)))
     assert len(stored) == 1
     assert stored[0].message_count == 3
