@@ -18,12 +18,13 @@ import time
 from pathlib import Path
 
 from demo import console
-from demo.data import SAMPLE_FILE, DataFileInvalid
+from demo.data import SAMPLE_FILE
 from demo.database import CHOICES, DatabaseChoice, DatabaseUnavailable, choose_broker, choose_database
 from demo.embedded import EmbeddedPostgresError
 from demo.graphql_client import GraphQLClient, GraphQLRequestFailed
 from demo.processes import (
     PROJECT_ROOT,
+    STOP_TIMEOUT_SECONDS,
     ChildProcess,
     ChildProcessFailed,
     api_server,
@@ -51,7 +52,6 @@ EXPECTED_FAILURES = (
     ChildProcessFailed,
     GraphQLRequestFailed,
     ScoringStalled,
-    DataFileInvalid,
 )
 
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (Interrupted, KeyboardInterrupt):
         console.line("")
-        console.step("Stopping", "interrupted")
+        console.step("Stopping", f"interrupted; the worker may finish its current job first (up to {STOP_TIMEOUT_SECONDS} s)")
         return 0 if demo.serving else EXIT_INTERRUPTED
     except EXPECTED_FAILURES as error:
         console.fail(str(error))
@@ -180,24 +180,23 @@ class DemoRun:
         websocket_url = f"ws://127.0.0.1:{port}/graphql"
         console.step("Data", f"{_display_path(options.data)}, sent in batches of {options.batch_size} through ingestConversations")
         follow_started = time.monotonic()
-        tracker = asyncio.run(
-            send_and_follow(
-                client,
-                websocket_url,
-                options.data,
-                FollowSettings(
-                    batch_size=options.batch_size,
-                    stall_timeout_seconds=options.timeout,
-                    check_children=self._check_children,
-                    say=console.step_line,
-                ),
-            )
+        follow_settings = FollowSettings(
+            batch_size=options.batch_size,
+            stall_timeout_seconds=options.timeout,
+            check_children=self._check_children,
+            say=console.step_line,
         )
+        try:
+            tracker = asyncio.run(
+                _cancel_on_signals(send_and_follow(client, websocket_url, options.data, follow_settings))
+            )
+        finally:
+            _raise_on_signals()  # asyncio removed its handlers and left the defaults
         scoring_seconds = time.monotonic() - follow_started
         console.step(
             "Scoring",
             f"{len(tracker.scored)} scored, {len(tracker.failed)} failed, {len(tracker.rejected)} rejected "
-            f"in {scoring_seconds:.1f} s ({tracker.events_received} live events"
+            f"in {scoring_seconds:.1f} s ({tracker.events_received} score updates received live"
             + (f"; {tracker.unchanged} unchanged since an earlier run" if tracker.unchanged else "")
             + ")",
         )
@@ -249,12 +248,15 @@ class DemoRun:
         console.line(completed.stdout.rstrip())
 
     def stop(self) -> None:
-        """Stop the worker, then the server, then the embedded PostgreSQL; each only if it was started."""
+        """Stop the worker and the API server, then the embedded PostgreSQL; each only if this run started it."""
         stopped = []
-        for child in self.children:
-            if child.exit_code() is None and child.pid is not None:
-                child.stop()
-                stopped.append(f"{child.name} (pid {child.pid})")
+        running = [child for child in self.children if child.pid is not None and child.exit_code() is None]
+        # All at once: the worker finishes its current job while the server closes its connections.
+        for child in running:
+            child.terminate()
+        for child in running:
+            child.wait_or_kill()
+            stopped.append(f"{child.name} (pid {child.pid})")
         if self.django_ready:
             from demo.workspace import close_connections
 
@@ -267,6 +269,34 @@ class DemoRun:
                 console.warn(str(error))
         if stopped:
             console.step("Stopped", ", ".join(stopped))
+
+
+async def _cancel_on_signals(coroutine):
+    """Await `coroutine`; SIGINT or SIGTERM cancel it and raise Interrupted.
+
+    A signal handler that raises would interrupt whichever task happens to
+    run, possibly one that only logs its failure, so inside the event loop
+    the signal cancels the main task instead.
+    """
+    loop = asyncio.get_running_loop()
+    main_task = asyncio.current_task()
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        main_task.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        return await coroutine
+    except asyncio.CancelledError:
+        if received:
+            raise Interrupted(signal.Signals(received[0]).name) from None
+        raise
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 def _prepare_workspace(slug: str):

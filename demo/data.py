@@ -10,14 +10,12 @@ from pathlib import Path
 SAMPLE_FILE = Path(__file__).resolve().parent / "sample_conversations.jsonl"
 
 
-class DataFileInvalid(ValueError):
-    """A line of the data file is not a JSON object; the message names the line."""
-
-
 @dataclass(frozen=True)
 class Batch:
-    first_line: int
-    conversations: list[dict]
+    # (line number, conversation) in file order
+    conversations: list[tuple[int, dict]]
+    # (line number, reason) of the lines in the same stretch that are not JSON objects
+    invalid: list[tuple[int, str]]
 
 
 def count_conversations(path: Path) -> int:
@@ -29,11 +27,11 @@ def count_conversations(path: Path) -> int:
 def read_batches(path: Path, batch_size: int) -> Iterator[Batch]:
     """Yield the file's conversations `batch_size` at a time, in file order.
 
-    Raises DataFileInvalid on a line that is not a JSON object. Lines before
-    it have already been yielded (and sent) by then.
+    A line that is not a JSON object does not stop the run: it is reported in
+    `Batch.invalid` with the reason, so the caller can list it as rejected.
     """
-    batch: list[dict] = []
-    first_line = 1
+    conversations: list[tuple[int, dict]] = []
+    invalid: list[tuple[int, str]] = []
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -41,14 +39,14 @@ def read_batches(path: Path, batch_size: int) -> Iterator[Batch]:
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as error:
-                raise DataFileInvalid(f"{path}, line {number}: invalid JSON ({error.msg}).") from None
+                invalid.append((number, f"invalid JSON ({error.msg} at column {error.colno})"))
+                continue
             if not isinstance(item, dict):
-                raise DataFileInvalid(f"{path}, line {number}: expected a JSON object, got {type(item).__name__}.")
-            if not batch:
-                first_line = number
-            batch.append(item)
-            if len(batch) >= batch_size:
-                yield Batch(first_line, batch)
-                batch = []
-    if batch:
-        yield Batch(first_line, batch)
+                invalid.append((number, f"expected a JSON object, got {type(item).__name__}"))
+                continue
+            conversations.append((number, item))
+            if len(conversations) >= batch_size:
+                yield Batch(conversations, invalid)
+                conversations, invalid = [], []
+    if conversations or invalid:
+        yield Batch(conversations, invalid)

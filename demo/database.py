@@ -97,9 +97,14 @@ def choose_database(mode: str, database_name: str, pgdata: Path) -> DatabaseChoi
 def _start_embedded(pgdata: Path, database_name: str, local_problem: str | None) -> DatabaseChoice:
     server = EmbeddedPostgres(pgdata)
     stale_pid = server.stop_stale_server()
-    server.start()
-    url = server.url(database_name)
-    ensure_database(url)
+    try:
+        server.start()
+        url = server.url(database_name)
+        ensure_database(url)
+    except BaseException:
+        # The caller only learns of the server through the returned choice, so stop it here.
+        server.stop()
+        raise
     if local_problem:
         reason = f"DATABASE_URL is not set and the local PostgreSQL at {LOCAL_HOST}:{LOCAL_PORT} {local_problem}"
     else:

@@ -93,19 +93,19 @@ def _convert_enum(data: dict, key: str, allowed: set[str], required: bool = Fals
     return None
 
 
-def send_batch(client: GraphQLClient, conversations: list[dict], first_line: int) -> BatchOutcome:
-    """Send one batch; return which conversations were stored and which were rejected, and why.
+def send_batch(client: GraphQLClient, conversations: list[tuple[int, dict]]) -> BatchOutcome:
+    """Send one batch of (line number, conversation); return which were stored and which were rejected, and why.
 
     Raises GraphQLRequestFailed when the call itself failed (HTTP or GraphQL errors).
     """
     outcome = BatchOutcome()
     to_send: list[tuple[int, dict]] = []
-    for offset, item in enumerate(conversations):
+    for line, item in conversations:
         converted = to_graphql_input(item)
         if isinstance(converted, str):
-            outcome.rejected.append(Rejected(_external_id(item), first_line + offset, converted))
+            outcome.rejected.append(Rejected(_external_id(item), line, converted))
         else:
-            to_send.append((first_line + offset, converted))
+            to_send.append((line, converted))
     if not to_send:
         return outcome
 

@@ -1,7 +1,7 @@
 """The demo's child processes: the API server and a scoring worker.
 
 Each child runs in its own session, so a Ctrl-C in the terminal reaches only
-the demo, which then stops the children in order. On Linux each child also
+the demo, which then stops the children itself. On Linux each child also
 gets SIGTERM from the kernel when the demo dies, so a killed demo leaves no
 server or worker behind.
 """
@@ -109,13 +109,17 @@ class ChildProcess:
                 f"The {self.name} stopped (exit code {code}). Last lines of {self.log_file}:\n{self.log_tail()}"
             )
 
-    def stop(self) -> None:
-        """Send SIGTERM, wait up to STOP_TIMEOUT_SECONDS, then SIGKILL."""
-        if self.process is None or self.process.poll() is not None:
+    def terminate(self) -> None:
+        """Send SIGTERM when the process runs; `wait_or_kill` then collects it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait_or_kill(self, timeout_seconds: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Wait for the process to exit, and send SIGKILL after `timeout_seconds`."""
+        if self.process is None:
             return
-        self.process.terminate()
         try:
-            self.process.wait(STOP_TIMEOUT_SECONDS)
+            self.process.wait(timeout_seconds)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
@@ -140,6 +144,8 @@ def api_server(port: int, environment: dict[str, str], log_dir: Path) -> ChildPr
     command = [
         sys.executable, "-m", "uvicorn", "config.asgi:application",
         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        # Without a limit, uvicorn waits on SIGTERM until every websocket client has gone.
+        "--timeout-graceful-shutdown", "5",
     ]
     return ChildProcess("API server", command, environment, log_dir / "demo-server.log")
 

@@ -98,8 +98,8 @@ async def send_and_follow(
     """Subscribe, send every conversation of `data_file`, and wait until all are scored or failed.
 
     Raises ScoringStalled when nothing finishes for `stall_timeout_seconds`,
-    GraphQLRequestFailed when an ingest call fails, DataFileInvalid on a bad line,
-    and whatever `check_children` raises when a child process died.
+    GraphQLRequestFailed when an ingest call fails, and whatever
+    `check_children` raises when a child process died.
     """
     tracker = ScoringTracker()
     total = count_conversations(data_file)
@@ -180,7 +180,10 @@ async def _send_all(client: GraphQLClient, data_file: Path, batch_size: int, tra
         batch = await asyncio.to_thread(next, batches, None)
         if batch is None:
             return
-        outcome = await asyncio.to_thread(send_batch, client, batch.conversations, batch.first_line)
+        tracker.rejected.extend(Rejected(None, line, reason) for line, reason in batch.invalid)
+        if not batch.conversations:
+            continue
+        outcome = await asyncio.to_thread(send_batch, client, batch.conversations)
         for conversation_id, status in outcome.accepted.items():
             tracker.register(conversation_id, outcome.external_ids[conversation_id], status)
         tracker.rejected.extend(outcome.rejected)

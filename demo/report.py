@@ -44,7 +44,7 @@ def strongest_signals(signals: Sequence[dict], count: int = SIGNALS_PER_CONVERSA
 
 def format_report(summary: dict, failed: int, rejected: int) -> str:
     scored = summary["scored"]
-    lines = [f"Report: {scored} conversations scored"]
+    lines = [f"Report: {_count(scored, 'conversation')} scored"]
     if failed or rejected:
         lines[0] += f", {failed} failed scoring, {rejected} rejected at ingest"
     lines.append("")
@@ -65,8 +65,9 @@ def format_report(summary: dict, failed: int, rejected: int) -> str:
         "  Outcomes: "
         + ", ".join(f"{name} {_share(count, scored).strip()}" for name, count in outcomes.most_common())
     )
-    lines.append("")
-    lines.append(f"The {len(summary['worst'])} lowest-scored conversations")
+    if summary["worst"]:
+        lines.append("")
+        lines.append("Lowest-scored conversations")
     for rank, conversation in enumerate(summary["worst"], start=1):
         lines.extend(_format_worst(rank, conversation))
     return "\n".join(lines)
@@ -90,6 +91,10 @@ def _format_worst(rank: int, conversation: dict) -> list[str]:
             f"     Signal {signal.get('code')} ({component} {signal.get('effect', 0):+.0f}{where}): {signal.get('reason')}"
         )
     return lines
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _share(count: int, total: int) -> str:

@@ -62,7 +62,7 @@ def rating_counts(report: str) -> dict[str, int]:
 
 def worst_entries(report: str) -> list[str]:
     """Return the text of each numbered entry under the lowest-scored heading."""
-    section = report.split("lowest-scored conversations", 1)[1]
+    section = report.split("Lowest-scored conversations", 1)[1]
     return re.split(r"^  \d+\. ", section, flags=re.MULTILINE)[1:]
 
 

@@ -228,3 +228,17 @@ def test_printed_example_queries_are_valid():
     assert len(queries) == 3
     for query in queries:
         assert validate(schema._schema, parse(query)) == [], query
+
+
+def test_read_batches_reports_invalid_lines(tmp_path):
+    from demo.data import read_batches
+
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"externalId": "a"}\nnot json\n\n[1]\n{"externalId": "b"}\n{"externalId": "c"}\n')
+
+    batches = list(read_batches(path, batch_size=2))
+
+    assert [[line for line, _ in batch.conversations] for batch in batches] == [[1, 5], [6]]
+    assert [line for line, _ in batches[0].invalid] == [2, 4]
+    assert batches[0].invalid[1][1] == "expected a JSON object, got list"
+    assert batches[1].invalid == []
