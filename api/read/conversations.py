@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from api.errors import NotFoundError, ScopeMissingError
 from api.permissions import missing_scope
-from api.read.errors import ArgumentRejected, ReadArgumentError, argument_error
+from api.read.errors import ArgumentRejected, ReadArgumentError, ReadErrorCode, argument_error
 from api.read.filters import ORDER_KEYS, ConversationFilter, ConversationOrder, apply_conversation_filter
 from api.read.loading import conversations_queryset, selected_names
 from api.read.pagination import DEFAULT_PAGE_SIZE, check_page_size, decode_cursor, encode_cursor
@@ -56,12 +56,22 @@ def _cursor_value(value):
 
 
 def _parse_cursor_value(key_path: str, value):
-    if value is None or key_path.endswith("overall"):
-        return value
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ArgumentRejected(argument_error("after", "The cursor is not valid. Pass an `endCursor` from a previous page."))
+    """Return the cursor's sort value as the key's type; raise ArgumentRejected when it does not fit."""
+    if value is None:
+        return None
+    if key_path.endswith("overall"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+    elif isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ArgumentRejected(
+        argument_error(
+            "after", "The cursor is not valid. Pass an `endCursor` from a previous page.", ReadErrorCode.INVALID_CURSOR
+        )
+    )
 
 
 NULLABLE_KEYS = {"started_at", "latest_score__overall"}

@@ -204,3 +204,13 @@ def test_conversations_without_start_time_come_last(gql, acme, seed):
     assert _ids(rest) == ["l-1", "l-0", "l-no-start"]
     assert rest["conversations"]["pageInfo"]["hasNextPage"] is False
     assert _ids(oldest) == ["l-0", "l-1", "l-2", "l-3", "l-4", "l-no-start"]
+
+
+def test_conversations_reject_tampered_cursor(gql, acme):
+    from api.read.pagination import encode_cursor
+
+    tampered = encode_cursor("score_desc", "not a number", 1)
+
+    data = gql(acme.keys["read"]).execute(LIST, {"after": tampered, "orderBy": "SCORE_DESC"})["conversations"]
+
+    assert data["code"] == "INVALID_CURSOR"
