@@ -242,3 +242,26 @@ def test_read_batches_reports_invalid_lines(tmp_path):
     assert [line for line, _ in batches[0].invalid] == [2, 4]
     assert batches[0].invalid[1][1] == "expected a JSON object, got list"
     assert batches[1].invalid == []
+
+
+@pytest.mark.skipif(not pgserver_installed(), reason="the embedded PostgreSQL package pgserver is not installed")
+def test_embedded_choice_when_local_is_down(monkeypatch, tmp_path):
+    import demo.database
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setattr(demo.database, "LOCAL_PORT", closed_port)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    choice = choose_database("auto", "aixs_demo_test_fallback", tmp_path / "pgdata")
+    try:
+        assert choice.embedded is not None
+        assert choice.reason == (
+            f"DATABASE_URL is not set and the local PostgreSQL at 127.0.0.1:{closed_port} does not answer"
+        )
+        with psycopg.connect(choice.url, connect_timeout=3) as connection:
+            assert connection.execute("SELECT current_database()").fetchone()[0] == "aixs_demo_test_fallback"
+    finally:
+        choice.embedded.stop()
+    assert read_postmaster_pid(tmp_path / "pgdata") is None
