@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from config.env import ImproperlyConfiguredEnv
 from demo import console
 from demo.data import SAMPLE_FILE
 from demo.database import CHOICES, DatabaseChoice, DatabaseUnavailable, choose_broker, choose_database
@@ -45,6 +46,7 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 EXPECTED_FAILURES = (
+    ImproperlyConfiguredEnv,
     DatabaseUnavailable,
     EmbeddedPostgresError,
     MigrationFailed,

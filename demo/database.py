@@ -63,6 +63,10 @@ def choose_database(mode: str, database_name: str, pgdata: Path) -> DatabaseChoi
     if mode == "url" or (mode == "auto" and environment_url):
         if not environment_url:
             raise DatabaseUnavailable("--database url needs DATABASE_URL to be set.")
+        if urlsplit(environment_url).scheme not in ("postgres", "postgresql"):
+            raise DatabaseUnavailable(
+                f"DATABASE_URL must be a postgresql:// URL, got scheme {urlsplit(environment_url).scheme!r}."
+            )
         ensure_database(environment_url)
         return DatabaseChoice(
             url=environment_url,
@@ -162,10 +166,10 @@ def ensure_database(url: str) -> bool:
                 return False
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             return True
-    except psycopg.OperationalError as error:
-        raise DatabaseUnavailable(f"Could not connect to {describe_url(url)}: {str(error).strip()}") from None
     except psycopg.errors.InsufficientPrivilege:
         return False
+    except psycopg.Error as error:
+        raise DatabaseUnavailable(f"Could not connect to {describe_url(url)}: {str(error).strip()}") from None
 
 
 def drop_database(url: str) -> None:
