@@ -17,6 +17,8 @@ from analytics.models import Dimension
 from analytics.trends import MAX_RANGE_DAYS, TrendsRequestError, fact_conditions
 
 MAX_CALIBRATION_DAYS = MAX_RANGE_DAYS["day"]
+MAX_CSAT_GROUPS = 500
+"""Most (scale, rating) groups returned; ratings are floats, so distinct values are not bounded by the scale."""
 
 
 @dataclass
@@ -67,8 +69,9 @@ def compute_calibration(start: datetime, end: datetime, filters: dict[Dimension,
             WHERE {where} AND f.overall IS NOT NULL AND c.csat_rating IS NOT NULL
             GROUP BY c.csat_scale, c.csat_rating
             ORDER BY c.csat_scale, c.csat_rating
+            LIMIT %s
             """,
-            params,
+            [*params, MAX_CSAT_GROUPS],
         )
         by_csat = [CsatGroup(rating=r, scale=s, count=n, mean_overall=m) for r, s, n, m in cursor.fetchall()]
         cursor.execute(

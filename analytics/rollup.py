@@ -131,6 +131,8 @@ def refresh_conversations(conversation_ids: Sequence[int]) -> None:
 
     Runs in the current schema and transaction; call it inside the transaction that changed the rows.
     """
+    # NOTE: every change to conversations of one hour updates that hour's `all` row, so concurrent
+    # writers in a workspace wait for each other's commit there. Scoring transactions are short.
     ids = sorted({int(i) for i in conversation_ids})
     if not ids:
         return

@@ -27,6 +27,9 @@ INTERVALS = ("day", "week", "month")
 MAX_RANGE_DAYS = {"day": 400, "week": 7 * 400, "month": 3660}
 """Longest range per interval, so a response has at most about 400 buckets per group."""
 
+MAX_BUCKETS = 20_000
+"""Most bucket-and-group rows one response may carry; mostly a guard against tag groups on many tags."""
+
 GROUPABLE = (Dimension.CHANNEL, Dimension.AI_AGENT, Dimension.OUTCOME, Dimension.RATING, Dimension.TAG)
 
 
@@ -103,6 +106,12 @@ def compute_trends(request: TrendsRequest) -> TrendsResult:
     else:
         rows = _query_facts(request)
         source = "facts"
+    if len(rows) > MAX_BUCKETS:
+        raise TrendsRequestError(
+            "groupBy",
+            f"The result has more than {MAX_BUCKETS} buckets and groups. Shorten the range, use a longer "
+            "interval, or filter the groups (for example `filter.tags`).",
+        )
     buckets = [
         TrendsBucket(
             start=local_start.replace(tzinfo=zone),
@@ -167,6 +176,7 @@ def _query_rollup(request: TrendsRequest) -> list[tuple]:
         GROUP BY bucket, grp
         HAVING SUM(conversations) > 0
         ORDER BY bucket, grp
+        LIMIT {MAX_BUCKETS + 1}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -200,6 +210,7 @@ def _query_facts(request: TrendsRequest) -> list[tuple]:
         WHERE {where}
         GROUP BY bucket, grp
         ORDER BY bucket, grp
+        LIMIT {MAX_BUCKETS + 1}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -32,7 +32,7 @@ class Calibration:
     )
     spearman_p_value: float | None = strawberry.field(description="Two-sided p-value of `spearmanRho`.")
     by_csat_rating: list[CsatRatingScore] = strawberry.field(
-        description="Mean AI score per CSAT rating and scale (at most one entry per rating of each scale)."
+        description="Mean AI score per CSAT rating and scale, ordered by scale and rating; at most 500 entries."
     )
     qa_reviews: int = strawberry.field(description="QA reviews of rated conversations in the range.")
     qa_agreement_rate: float | None = strawberry.field(

@@ -16,6 +16,7 @@ class ReadErrorCode(Enum):
     INVALID_CURSOR = "invalid_cursor"
     RANGE_TOO_LONG = "range_too_long"
     UNKNOWN_TIME_ZONE = "unknown_time_zone"
+    TOO_MANY_BUCKETS = "too_many_buckets"
 
 
 @strawberry.type(description="An argument of a read query was invalid; `field` names it and `message` says how to fix it.")

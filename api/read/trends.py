@@ -75,7 +75,7 @@ class Trends:
     interval: TrendInterval = strawberry.field(description="The bucket length used.")
     time_zone: str = strawberry.field(description="The IANA time zone buckets are aligned to.")
     buckets: list[TrendBucket] = strawberry.field(
-        description="Non-empty buckets in time order, then by group. Bounded by the range limit."
+        description="Non-empty buckets in time order, then by group; at most 20000 (else TOO_MANY_BUCKETS)."
     )
 
 
@@ -124,6 +124,8 @@ def load_trends(request: TrendsRequest) -> list[TrendBucket]:
             code = ReadErrorCode.UNKNOWN_TIME_ZONE
         elif error.field == "range" and "maximum" in str(error):
             code = ReadErrorCode.RANGE_TOO_LONG
+        elif error.field == "groupBy":
+            code = ReadErrorCode.TOO_MANY_BUCKETS
         raise ArgumentRejected(argument_error(error.field, str(error), code)) from None
     return [to_bucket(bucket.start, bucket.group, bucket.sums) for bucket in result.buckets]
 

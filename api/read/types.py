@@ -37,6 +37,9 @@ MAX_NESTED_ITEMS = 50
 
 DEFAULT_NESTED_ITEMS = 10
 
+MAX_SIGNALS = 200
+"""Most signals returned per score; the scorer emits far fewer, so this only guards against odd stored data."""
+
 MAX_TRANSCRIPT_MESSAGES = 1000
 """Maximum messages returned per transcript; longer conversations are cut and flagged."""
 
@@ -196,7 +199,9 @@ class ScoreType:
         description="True when the conversation was too short or unclear to rate; then `rating` is null."
     )
     summary: str = strawberry.field(description="One-paragraph explanation of the score.")
-    signals: list[SignalType] = strawberry.field(description="The evidence behind the sub-scores, in scorer order.")
+    signals: list[SignalType] = strawberry.field(
+        description=f"The evidence behind the sub-scores, in scorer order (at most {MAX_SIGNALS})."
+    )
     config_version: int = strawberry.field(description="The workspace scoring configuration version used.")
     scorer_version: str = strawberry.field(description="Version of the scoring code.")
     rules_version: str = strawberry.field(description="Version of the rule book (phrase lists and weights).")
@@ -210,7 +215,9 @@ class ScoreType:
         `messages_by_index` fills `Signal.messages`; without it those lists are empty.
         """
         raw_signals = score.signals if isinstance(score.signals, list) else []
-        signals = [SignalType.from_dict(item, messages_by_index) for item in raw_signals if isinstance(item, Mapping)]
+        signals = [
+            SignalType.from_dict(item, messages_by_index) for item in raw_signals[:MAX_SIGNALS] if isinstance(item, Mapping)
+        ]
         return cls(
             id=strawberry.ID(str(score.pk)),
             conversation_id=strawberry.ID(str(score.conversation_id)),

@@ -136,3 +136,14 @@ def test_qa_review_needs_read_or_review_scope(gql, acme, seed):
     )["submitQaReview"]
 
     assert data["requiredScope"] == "review"
+
+
+def test_qa_review_cannot_reach_other_workspace(gql, acme, globex, seed):
+    seed.ingest(globex.slug, seed.payload("g-review"))
+
+    data = gql(acme.keys["all"]).execute(
+        SUBMIT_REVIEW, {"externalId": "g-review", "reviewer": "ana", "rating": "GOOD"}
+    )["submitQaReview"]
+
+    assert [e["code"] for e in data["errors"]] == ["NOT_FOUND"]
+    assert call_in_schema(globex.slug, QaReview.objects.count) == 0

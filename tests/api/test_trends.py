@@ -206,3 +206,13 @@ def test_rollup_matches_direct_after_rescoring_and_late_csat(gql, acme, seed):
     for key, values in direct.items():
         for measure, value in values.items():
             assert stored[key][measure] == pytest.approx(value), (key, measure)
+
+
+def test_trends_rejects_too_many_buckets(gql, acme, seed, monkeypatch):
+    _seed(seed, acme.slug)
+    monkeypatch.setattr("analytics.trends.MAX_BUCKETS", 1)
+
+    data = gql(acme.keys["read"]).execute(TRENDS, {"range": WEEK, "groupBy": "TAG"})["trends"]
+
+    assert data["code"] == "TOO_MANY_BUCKETS"
+    assert data["field"] == "groupBy"
