@@ -57,8 +57,12 @@ EXPECTED_FAILURES = (
 )
 
 
-class Interrupted(Exception):
-    """SIGINT or SIGTERM arrived; the demo stops what it started."""
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived; the demo stops what it started.
+
+    A BaseException, like KeyboardInterrupt, so that `except Exception`
+    around a step (migrations, for one) does not turn it into a failure.
+    """
 
 
 def build_parser() -> argparse.ArgumentParser:
