@@ -7,6 +7,9 @@ from datetime import timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conversations.models import Conversation
+from scoring.models import Score
+from tenants.context import call_in_schema
 from tests.api.conftest import BASE_TIME
 
 LIST = """
@@ -214,3 +217,24 @@ def test_conversations_reject_tampered_cursor(gql, acme):
     data = gql(acme.keys["read"]).execute(LIST, {"after": tampered, "orderBy": "SCORE_DESC"})["conversations"]
 
     assert data["code"] == "INVALID_CURSOR"
+
+
+def test_conversations_catch_up_by_time(gql, acme, seed):
+    from django.utils import timezone
+
+    ids = _seed_five(seed, acme.slug)
+    # Ingestion stamps updated_at with the transaction's start time, and a test runs in one transaction,
+    # so the seeded rows are moved an hour back and the mark sits a minute before now.
+    mark = timezone.now() - timedelta(minutes=1)
+    backdate = mark - timedelta(hours=1)
+    call_in_schema(acme.slug, lambda: Conversation.objects.update(updated_at=backdate))
+    call_in_schema(acme.slug, lambda: Score.objects.update(created_at=backdate))
+    seed.score(acme.slug, ids[1], overall=99.0, rating="excellent", config_version=2)
+    seed.ingest(acme.slug, seed.payload("l-3", started_at=BASE_TIME + timedelta(hours=3), tags=["changed"]))
+    client = gql(acme.keys["read"])
+
+    scored = client.execute(LIST, {"filter": {"scoredSince": mark.isoformat()}})
+    updated = client.execute(LIST, {"filter": {"updatedSince": mark.isoformat()}})
+
+    assert _ids(scored) == ["l-1"]
+    assert _ids(updated) == ["l-3"]
