@@ -1,7 +1,7 @@
 """Trends: per-bucket counts and means of conversations, read from the hourly rollup.
 
 Buckets are days, weeks (starting Monday) or months in an IANA time zone.
-The rollup holds UTC hours, so summing hours into local buckets is exact for
+The rollup contains UTC hours, so summing hours into local buckets is exact for
 every zone whose offset is a whole number of hours during the range. For
 other zones (for example Asia/Kolkata, UTC+05:30), for ranges that do not
 start and end on a whole hour, and for filters that combine dimensions, the
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 INTERVALS = ("day", "week", "month")
 MAX_RANGE_DAYS = {"day": 400, "week": 7 * 400, "month": 3660}
-"""Longest range per interval, so a response has at most about 400 buckets per group."""
+"""Maximum range per interval, so a response has at most about 400 buckets per group."""
 
 MAX_BUCKETS = 20_000
 """Most bucket-and-group rows one response may carry; mostly a guard against tag groups on many tags."""
@@ -34,7 +34,7 @@ GROUPABLE = (Dimension.CHANNEL, Dimension.AI_AGENT, Dimension.OUTCOME, Dimension
 
 
 class TrendsRequestError(ValueError):
-    """The request cannot be answered as given; `field` names the argument at fault."""
+    """The request is invalid as given; `field` names the argument at fault."""
 
     def __init__(self, field_name: str, message: str):
         super().__init__(message)

@@ -26,7 +26,7 @@ class CsatRatingScore:
 
 @strawberry.type(description="How well the AI score agrees with CSAT and with QA reviewers.")
 class Calibration:
-    csat_pairs: int = strawberry.field(description="Scored conversations with a CSAT answer (n of the correlation).")
+    csat_pairs: int = strawberry.field(description="Scored conversations with a CSAT response (n of the correlation).")
     spearman_rho: float | None = strawberry.field(
         description="Spearman rank correlation between overall score and normalised CSAT; null below 3 pairs."
     )

@@ -19,7 +19,7 @@ class ReadErrorCode(Enum):
     TOO_MANY_BUCKETS = "too_many_buckets"
 
 
-@strawberry.type(description="An argument of a read query was invalid; `field` names it and `message` says how to fix it.")
+@strawberry.type(description="An argument of a read query was invalid; `field` names it and `message` explains how to fix it.")
 class ReadArgumentError(Error):
     code: ReadErrorCode = strawberry.field(description="Machine-readable reason.")
     field: str = strawberry.field(description="The argument at fault, as a dotted path such as `filter.csatMin`.")

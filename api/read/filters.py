@@ -29,12 +29,12 @@ class ConversationFilter:
     updated_since: datetime | None = strawberry.field(
         default=None,
         description=(
-            "Changed (content, CSAT or score) at or after this time. After a websocket reconnect, "
-            "pass the time of the last event received to catch up."
+            "Content or CSAT changed at or after this time (scoring does not count; use `scoredSince`). "
+            "After a websocket reconnect, pass the time of the last event received minus about a minute."
         ),
     )
     scored_since: datetime | None = strawberry.field(
-        default=None, description="Latest score stored at or after this time."
+        default=None, description="Latest score stored at or after this time (allow the same margin as `updatedSince`)."
     )
     channels: list[ChannelEnum] | None = strawberry.field(default=None, description="Any of these channels.")
     ai_agents: list[str] | None = strawberry.field(default=None, description="Handled by any of these AI agents.")

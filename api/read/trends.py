@@ -67,7 +67,7 @@ class TrendBucket:
     mean_csat: float | None = strawberry.field(
         description="Mean CSAT normalised to 0..1 (1 is the top of each survey's scale)."
     )
-    csat_response_rate: float | None = strawberry.field(description="Share of conversations with a CSAT answer.")
+    csat_response_rate: float | None = strawberry.field(description="Share of conversations with a CSAT response.")
 
 
 @strawberry.type(description="Trends over a time range.")

@@ -303,7 +303,7 @@ class ConversationType:
         description="The current score, with signals linked to the transcript; null until scored."
     )
     created_at: datetime = strawberry.field(description="When this service first received it.")
-    updated_at: datetime = strawberry.field(description="When it last changed (content, CSAT or score).")
+    updated_at: datetime = strawberry.field(description="When its content or CSAT last changed; scoring leaves it alone.")
 
     _messages: strawberry.Private[list[MessageType]]
     _score_history: strawberry.Private[list[ScoreType]]
