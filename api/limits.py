@@ -1,11 +1,11 @@
 """A query cost limit: reject operations whose estimated result size is too large.
 
-The estimate counts fields, multiplying the cost of a field's selection by
-the number of items it can return: the `first` argument (its value, a
-variable's value or the argument's default) where the field has one, 1 for
-Relay `edges` (the connection's `first` already counted them), and
-`default_list_size` for other list fields such as transcript messages and
-signals. Introspection fields cost nothing here; the GRAPHQL_INTROSPECTION
+The estimate counts fields and multiplies the cost of a field's selection
+by the number of items the field can return. That number is the `first`
+argument where the field has one (its literal, variable or default value).
+Relay `edges` count once, because the connection's `first` already counted
+them. Other list fields, such as transcript messages and signals, count
+`default_list_size` items. Introspection fields cost nothing here; the GRAPHQL_INTROSPECTION
 setting controls them.
 """
 
