@@ -52,6 +52,7 @@ def shared_external_id(transactional_db, acme, enqueued):
 def test_identical_concurrent_sends_create_one(acme, shared_external_id, enqueued):
     outcomes = _send_concurrently(acme.keys["ingest"], [conversation(shared_external_id) for _ in range(THREADS)])
 
+    assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
     statuses = sorted(outcome["status"] for outcome in outcomes)
     assert statuses == ["CREATED"] + ["UNCHANGED"] * (THREADS - 1)
     assert len({outcome["conversationId"] for outcome in outcomes}) == 1
@@ -64,6 +65,7 @@ def test_differing_concurrent_sends_create_one(acme, shared_external_id, enqueue
 
     outcomes = _send_concurrently(acme.keys["ingest"], items)
 
+    assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
     statuses = sorted(outcome["status"] for outcome in outcomes)
     assert statuses == ["CREATED"] + ["UPDATED"] * (THREADS - 1)
     stored = call_in_schema(acme.slug, lambda: list(Conversation.objects.filter(external_id=shared_external_id)))
