@@ -128,7 +128,7 @@ async def send_and_follow(
             interval = RECONCILE_INTERVAL_LIVE_SECONDS if events_flowing else RECONCILE_INTERVAL_POLLING_SECONDS
             sending_done = sending.done()
             if tracker.waiting and time.monotonic() - last_reconcile >= interval:
-                statuses = await asyncio.to_thread(fetch_statuses, client, tracker.waiting)
+                statuses = await asyncio.to_thread(fetch_statuses, client, set(tracker.waiting))
                 tracker.apply_statuses(statuses)
                 last_reconcile = time.monotonic()
 
@@ -157,7 +157,7 @@ async def _wait_for_subscription(follower: ScoreFollower, task: asyncio.Task, sa
     if follower.subscribed.is_set():
         say("Live: subscribed to scoreUpdated over graphql-transport-ws")
         return True
-    reason = _task_error(task) if task.done() else "no answer within 15 s"
+    reason = _task_error(task) if task.done() else "no acknowledgement within 15 s"
     task.cancel()
     say(f"Live: subscription unavailable ({reason}); following progress by polling the conversations query")
     return False
