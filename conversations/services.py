@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -84,6 +85,7 @@ def _ingest_in_current_schema(items: Sequence[Any]) -> list[IngestResult]:
     schema_name = connection.schema_name
     if not schema_name or schema_name == "public":
         raise ValueError("Conversations must be ingested into a workspace schema, not public.")
+    started = time.perf_counter()
 
     results: list[IngestResult | None] = [None] * len(items)
     valid: list[tuple[int, ValidConversation]] = []
@@ -114,9 +116,10 @@ def _ingest_in_current_schema(items: Sequence[Any]) -> list[IngestResult]:
     for result in results:
         counts[result.status] += 1
     logger.info(
-        "Ingested %d conversations into %s: %d created, %d updated, %d unchanged, %d failed",
+        "Ingested %d conversations into %s in %.0f ms: %d created, %d updated, %d unchanged, %d failed",
         len(items),
         schema_name,
+        (time.perf_counter() - started) * 1000,
         counts[IngestStatus.CREATED],
         counts[IngestStatus.UPDATED],
         counts[IngestStatus.UNCHANGED],

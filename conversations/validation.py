@@ -218,7 +218,7 @@ class _Checker:
         where = format_path(field_path)
         if value is None:
             if required:
-                self.add(ErrorCode.REQUIRED, field_path, f"{where} is required.")
+                self.add(ErrorCode.REQUIRED, field_path, f"{where} is required but missing. Send a string.")
             return None
         if not isinstance(value, str):
             self.add(ErrorCode.WRONG_TYPE, field_path, f"{where} must be a string, got {_type_name(value)}.")
