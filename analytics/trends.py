@@ -203,6 +203,11 @@ def _query_facts(request: TrendsRequest) -> list[tuple]:
         group_column = "NULL::text"
     where, where_params = fact_conditions(request.start, request.end, request.filters)
     params += where_params
+    tags = request.filters.get(Dimension.TAG)
+    if request.group_by == Dimension.TAG and tags:
+        # Like the rollup path: grouping by tag under a tag filter shows only the filtered tags' groups.
+        where += " AND tag.value = ANY(%s)"
+        params.append(list(tags))
     sums = ", ".join(f"SUM(f.{m})" for m in MEASURES)
     sql = f"""
         SELECT date_trunc(%s, f.occurred_at AT TIME ZONE %s) AS bucket, {group_column} AS grp, {sums}

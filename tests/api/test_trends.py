@@ -106,6 +106,19 @@ def test_trends_grouped_by_channel_and_tag(gql, acme, seed):
     assert {b["group"]: b["count"] for b in weekly} == {"resolved": 1, "handed_off": 1, "abandoned": 1}
 
 
+def test_trends_tag_filter_limits_tag_groups(gql, acme, seed):
+    _seed(seed, acme.slug)
+    client = gql(acme.keys["read"])
+    variables = {"range": WEEK, "groupBy": "TAG", "filter": {"tags": ["vip"]}}
+    kolkata = dict(variables, zone="Asia/Kolkata")
+
+    from_rollup = client.execute(TRENDS, variables)["trends"]["buckets"]
+    from_facts = client.execute(TRENDS, kolkata)["trends"]["buckets"]
+
+    assert {b["group"]: b["count"] for b in from_rollup} == {"vip": 1}
+    assert {b["group"]: b["count"] for b in from_facts} == {"vip": 1}
+
+
 def test_trends_filters(gql, acme, seed):
     _seed(seed, acme.slug)
     client = gql(acme.keys["read"])
@@ -216,3 +229,27 @@ def test_trends_rejects_too_many_buckets(gql, acme, seed, monkeypatch):
 
     assert data["code"] == "TOO_MANY_BUCKETS"
     assert data["field"] == "groupBy"
+
+
+@pytest.mark.parametrize("group_by", [None, "channel", "ai_agent", "outcome", "rating", "tag"])
+def test_rollup_and_facts_agree(db, acme, seed, group_by):
+    from datetime import datetime, timezone
+
+    from analytics.models import Dimension
+    from analytics.trends import TrendsRequest, _query_facts, _query_rollup
+
+    _seed(seed, acme.slug)
+    request = TrendsRequest(
+        start=datetime(2026, 3, 1, tzinfo=timezone.utc),
+        end=datetime(2026, 3, 8, tzinfo=timezone.utc),
+        time_zone="America/New_York",
+        group_by=Dimension(group_by) if group_by else None,
+    )
+
+    from_rollup = call_in_schema(acme.slug, _query_rollup, request)
+    from_facts = call_in_schema(acme.slug, _query_facts, request)
+
+    assert from_rollup
+    assert [row[:2] for row in from_rollup] == [row[:2] for row in from_facts]
+    for rollup_row, facts_row in zip(from_rollup, from_facts, strict=True):
+        assert list(rollup_row[2:]) == pytest.approx(list(facts_row[2:]))
