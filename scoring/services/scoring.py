@@ -155,7 +155,8 @@ def score_batch(conversation_ids: Sequence[int], run_id: int | None = None, anal
     the job was enqueued is scored as it is now. A conversation whose scoring
     fails for a permanent reason is marked failed and the others go on.
     Raises the transient database errors in TRANSIENT_ERRORS so that the job
-    is retried; conversations stored before the error are not stored twice.
+    is retried; the batch's scores are stored in one transaction, so nothing
+    of it is stored twice.
     """
     from scoring.sentiment import SentimentModelError
 
@@ -183,14 +184,18 @@ def score_batch(conversation_ids: Sequence[int], run_id: int | None = None, anal
             outcome.failed.append(conversation_id)
         return outcome
 
-    for conversation_id, item in loaded.items():
-        stored = _score_one(item, sentiments[conversation_id], config_version, config, analyzer.version, run_id)
-        if stored is None:
-            outcome.failed.append(conversation_id)
-        elif stored:
-            outcome.scored.append(conversation_id)
-        else:
-            outcome.unchanged.append(conversation_id)
+    # One transaction for the batch, with a savepoint per conversation: one
+    # commit instead of one per conversation. A transient error rolls back
+    # the whole batch, which the retry then stores again.
+    with transaction.atomic():
+        for conversation_id, item in loaded.items():
+            stored = _score_one(item, sentiments[conversation_id], config_version, config, analyzer.version, run_id)
+            if stored is None:
+                outcome.failed.append(conversation_id)
+            elif stored:
+                outcome.scored.append(conversation_id)
+            else:
+                outcome.unchanged.append(conversation_id)
     return outcome
 
 
@@ -224,7 +229,10 @@ def store_score(
     config_version: int,
     run_id: int | None = None,
 ) -> bool:
-    """Store a score, its message sentiments and the conversation's new state in one transaction.
+    """Store a score, its message sentiments and the conversation's new state atomically.
+
+    Inside an open transaction this is a savepoint, so a failure undoes only
+    this conversation.
 
     Returns False when nothing changed: the same score already exists and is
     the latest, or the conversation's content changed since it was read (the
