@@ -60,33 +60,7 @@ def workspaces(django_db_setup, django_db_blocker) -> dict[str, WorkspaceFixture
             "acme": _make_workspace("acme", "Acme Support"),
             "globex": _make_workspace("globex", "Globex Help Desk"),
         }
-        _SHARED_ROWS.extend(_snapshot_shared_rows())
         return fixtures
-
-
-_SHARED_ROWS: list = []
-
-
-def _snapshot_shared_rows() -> list:
-    from tenants.models import ApiKey, Domain, Workspace
-
-    return [list(model.objects.all()) for model in (Workspace, Domain, ApiKey)]
-
-
-@pytest.fixture(autouse=True)
-def _restore_shared_rows(request, django_db_blocker):
-    """Re-insert the shared workspaces, domains and keys after a `transactional_db` test truncated them."""
-    yield
-    if "transactional_db" not in request.fixturenames or not _SHARED_ROWS:
-        return
-    from tenants.models import Workspace
-
-    with django_db_blocker.unblock():
-        if Workspace.objects.filter(pk=_SHARED_ROWS[0][0].pk).exists():
-            return
-        for rows in _SHARED_ROWS:
-            # bulk_create skips Workspace.save(), which would try to create the schema again.
-            type(rows[0]).objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @pytest.fixture
@@ -107,6 +81,33 @@ def _public_schema_between_tests():
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+def _snapshot_public_rows() -> list[list]:
+    from tenants.models import ApiKey, Domain, Workspace
+
+    return [list(model.objects.all()) for model in (Workspace, Domain, ApiKey)]
+
+
+@pytest.fixture(autouse=True)
+def _restore_shared_rows(request, django_db_blocker):
+    """Re-insert the workspaces, domains and keys that a `transactional_db` test's teardown truncated.
+
+    Workspaces created by session fixtures (the shared ones and those of
+    individual test packages) keep their schemas, so only the rows return.
+    """
+    if "transactional_db" not in request.fixturenames:
+        yield
+        return
+    # Autouse fixtures are set up before `transactional_db`, so this teardown runs after its truncation.
+    with django_db_blocker.unblock():
+        snapshot = _snapshot_public_rows()
+    yield
+    with django_db_blocker.unblock():
+        for rows in snapshot:
+            if rows:
+                # bulk_create skips Workspace.save(), which would try to create the schema again.
+                type(rows[0]).objects.bulk_create(rows, ignore_conflicts=True)
 
 
 class GraphQLClient:
