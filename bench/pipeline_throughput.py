@@ -7,9 +7,9 @@ when present, else generated ones) in one run:
   `analyzer.analyze()` in chunks of BATCH_SIZE conversations (as the worker
   batches them), then `score_conversation()` scores each conversation.
 - pipeline: the conversations are ingested into a workspace of their own
-  (scoring not enqueued), one `manage.py run_worker` process is started and
-  loads its model on one conversation (not counted), then all jobs are
-  enqueued and the clock runs until every conversation is scored in the
+  without enqueuing jobs. One `manage.py run_worker` process starts and
+  loads its model on one conversation (not counted). Then all jobs are
+  enqueued, and the clock runs until every conversation is scored in the
   database.
 
 Each side runs twice: a cold pass (torch meets each input shape for the

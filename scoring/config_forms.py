@@ -1,7 +1,7 @@
 """The workspace admin's form for a new scoring configuration version.
 
 It edits the configuration as JSON and checks it with the same validation as
-the GraphQL API (`scoring.engine.validate_config_dict`); saving goes through
+the GraphQL API (`scoring.engine.validate_config_dict`). Saving goes through
 `scoring.services.update_config`, so the admin and the API store versions the
 same way.
 """

@@ -34,7 +34,7 @@ def error_path(field: str) -> list[str]:
 
 
 def is_unknown_field(field: str) -> bool:
-    """Whether a dotted path names a key the configuration does not have."""
+    """Return True when a dotted path names a key the configuration does not have."""
     parts = field.split(".") if field else []
     if not parts:
         return False
@@ -48,7 +48,10 @@ def is_unknown_field(field: str) -> bool:
 
 
 def config_error(error: ConfigError) -> types.ScoringConfigError:
-    code = types.ScoringConfigErrorCode.UNKNOWN_FIELD if is_unknown_field(error.field) else types.ScoringConfigErrorCode.INVALID_VALUE
+    if is_unknown_field(error.field):
+        code = types.ScoringConfigErrorCode.UNKNOWN_FIELD
+    else:
+        code = types.ScoringConfigErrorCode.INVALID_VALUE
     return types.ScoringConfigError(code=code, field=error_path(error.field), message=error.message)
 
 

@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RescoreSelection:
-    """Which conversations a run covers.
+    """The conversations a run covers.
 
     `since` is inclusive and `until` exclusive, compared with the
     conversation's start time or, when that is unknown, the time it was

@@ -155,8 +155,8 @@ def score_batch(conversation_ids: Sequence[int], run_id: int | None = None, anal
     the job was enqueued is scored as it is now. A conversation whose scoring
     fails for a permanent reason is marked failed and the others go on.
     Raises the transient database errors in TRANSIENT_ERRORS so that the job
-    is retried; the batch's scores are stored in one transaction, so nothing
-    of it is stored twice.
+    is retried. The batch is stored in one transaction, so a retry stores
+    nothing twice.
     """
     from scoring.sentiment import SentimentModelError
 
@@ -244,8 +244,8 @@ def store_score(
     key = scoring_key(content_hash, config_version, engine_score)
 
     with transaction.atomic():
-        # The row lock serialises jobs for the same conversation, so the
-        # lookup-then-insert below cannot race with another worker.
+        # Score writers lock the conversation row first, so two jobs for the
+        # same conversation run the lookup-then-insert below one at a time.
         locked = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related("latest_score")

@@ -1,9 +1,9 @@
 """Fixtures for the scoring pipeline: a committed workspace, a stub-broker worker and sample conversations.
 
 Jobs run in Dramatiq worker threads with their own database connections, so
-these tests commit their data instead of using the per-test transaction: the
+these tests commit their data instead of using the per-test transaction. The
 `committed` fixture opens the database in autocommit mode and deletes the
-workspace's conversations and configuration versions afterwards.
+workspace's conversations, configuration versions and runs afterwards.
 """
 
 from __future__ import annotations

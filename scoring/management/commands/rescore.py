@@ -6,7 +6,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-
 from tqdm import tqdm
 
 from scoring.services import RescoreSelection, get_rescore_run, start_rescore
