@@ -38,7 +38,11 @@ class ConfigMutation:
             "Needs the `config` scope."
         )
     )
-    async def update_scoring_config(self, info: Info, input: ScoringConfigInput) -> UpdateScoringConfigPayload:
+    async def update_scoring_config(
+        self,
+        info: Info,
+        input: Annotated[ScoringConfigInput, strawberry.argument(description="The changes; omitted fields keep their values.")],
+    ) -> UpdateScoringConfigPayload:
         scope_error = missing_scope(info, "config")
         if scope_error is not None:
             return UpdateScoringConfigPayload(config=None, errors=[scope_error])
