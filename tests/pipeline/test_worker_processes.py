@@ -167,11 +167,11 @@ def test_worker_scores_queued_jobs(committed, ingest, workers, broker_name):
 def test_killed_worker_leaves_no_duplicates(committed, ingest, workers):
     broker, clean = _postgres_broker()
     try:
-        ids = ingest([conversation() for _ in range(2 * BATCH_SIZE)])
+        ids = ingest([conversation() for _ in range(3 * BATCH_SIZE)])
         _send(broker, committed, ids)
         first = workers(_database_url())
 
-        # Kill the worker once it has stored part of the work, in the middle of a batch.
+        # Kill the worker once its first batch is committed, while it works on the next one.
         _wait_until(lambda: _scored_count(committed, ids) >= 10, first)
         first.kill(signal.SIGKILL)
         partly = _scored_count(committed, ids)
