@@ -184,12 +184,19 @@ def score_batch(conversation_ids: Sequence[int], run_id: int | None = None, anal
             outcome.failed.append(conversation_id)
         return outcome
 
-    # One transaction for the batch, with a savepoint per conversation: one
-    # commit instead of one per conversation. A transient error rolls back
-    # the whole batch, which the retry then stores again.
+    # One transaction for the batch: one commit instead of one per
+    # conversation. A transient error rolls back the whole batch, which the
+    # retry then stores again.
     with transaction.atomic():
+        entries = []
         for conversation_id, item in loaded.items():
-            stored = _score_one(item, sentiments[conversation_id], config_version, config, analyzer.version, run_id)
+            engine_score = _score_or_fail(item, sentiments[conversation_id], config, analyzer.version, run_id)
+            if engine_score is None:
+                outcome.failed.append(conversation_id)
+            else:
+                entries.append((item, sentiments[conversation_id], engine_score))
+
+        for conversation_id, stored in _store_entries(entries, config_version, run_id).items():
             if stored is None:
                 outcome.failed.append(conversation_id)
             elif stored:
@@ -199,27 +206,54 @@ def score_batch(conversation_ids: Sequence[int], run_id: int | None = None, anal
     return outcome
 
 
-def _score_one(
+_Entry = tuple[_Loaded, list[SentimentResult | None], EngineScore]
+
+
+def _score_or_fail(
     item: _Loaded,
     sentiments: list[SentimentResult | None],
-    config_version: int,
     config: ScoringConfig,
     model_version: str,
     run_id: int | None,
-) -> bool | None:
-    """Score and store one conversation; return True if stored, False if unchanged, None if failed."""
-    conversation_id = item.conversation.id
+) -> EngineScore | None:
+    """Score one conversation, or mark it failed and return None."""
     try:
-        engine_score = score_conversation(item.input, config, sentiments, model_version)
-        return store_score(item, sentiments, engine_score, config_version, run_id)
-    except TRANSIENT_ERRORS:
-        raise
+        return score_conversation(item.input, config, sentiments, model_version)
     except Exception as error:
         # A bug or bad data in one conversation must not fail the rest of the
         # batch, and retrying would fail the same way: store it and go on.
-        logger.exception("Scoring conversation %d in %s failed", conversation_id, connection.schema_name)
-        mark_failed(conversation_id, f"{type(error).__name__}: {error}", run_id)
+        logger.exception("Scoring conversation %d in %s failed", item.conversation.id, connection.schema_name)
+        mark_failed(item.conversation.id, f"{type(error).__name__}: {error}", run_id)
         return None
+
+
+def _store_entries(entries: list[_Entry], config_version: int, run_id: int | None) -> dict[int, bool | None]:
+    """Store the batch with `store_scores`, or conversation by conversation if that fails.
+
+    Returns, per conversation id, True if stored, False if unchanged, None if failed.
+    """
+    try:
+        with transaction.atomic():
+            return dict(store_scores(entries, config_version, run_id))
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:
+        logger.exception(
+            "Storing %d scores at once failed in %s; storing them one by one", len(entries), connection.schema_name
+        )
+
+    results: dict[int, bool | None] = {}
+    for item, sentiments, engine_score in entries:
+        conversation_id = item.conversation.id
+        try:
+            results[conversation_id] = store_score(item, sentiments, engine_score, config_version, run_id)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as error:
+            logger.exception("Storing the score of conversation %d in %s failed", conversation_id, connection.schema_name)
+            mark_failed(conversation_id, f"{type(error).__name__}: {error}", run_id)
+            results[conversation_id] = None
+    return results
 
 
 def store_score(
@@ -258,59 +292,134 @@ def store_score(
                 record_rescore_outcome(run_id, conversation_id, outcome)
             return False
 
-        _upsert_sentiments(item.messages, sentiments, engine_score.versions.sentiment_model)
+        _upsert_sentiment_rows(_sentiment_rows(item.messages, sentiments, engine_score.versions.sentiment_model))
         score = Score.objects.filter(conversation_id=conversation_id, scoring_key=key).first()
         created = score is None
         if created:
-            score = Score.objects.create(
-                conversation_id=conversation_id,
-                scoring_key=key,
-                config_version=config_version,
-                scorer_version=engine_score.versions.scorer,
-                rules_version=engine_score.versions.rules,
-                model_version=engine_score.versions.sentiment_model,
-                content_hash=content_hash,
-                overall=engine_score.overall,
-                rating=engine_score.rating.value if engine_score.rating else None,
-                resolution=engine_score.resolution,
-                efficiency=engine_score.efficiency,
-                sentiment=engine_score.sentiment,
-                confidence=engine_score.confidence,
-                outcome=engine_score.outcome.value,
-                progress_level=engine_score.progress_level.value if engine_score.progress_level else None,
-                sentiment_trend=engine_score.sentiment_trend.value if engine_score.sentiment_trend else None,
-                insufficient_data=engine_score.insufficient_data,
-                signals=signals_json(engine_score),
-                summary=engine_score.summary,
-            )
-
-        previous = locked.latest_score
-        # A job that read an older configuration and finished late must not
-        # move the pointer back from a score of a newer configuration.
-        moves = previous is None or (previous.id != score.id and previous.config_version <= config_version)
-        updates: dict[str, Any] = {"scoring_status": ScoringStatus.SCORED, "scoring_error": "", "scoring_failed_at": None}
-        if moves:
-            updates["latest_score"] = score
-        # update() leaves updated_at alone: scoring is not a change of the conversation.
-        Conversation.objects.filter(id=conversation_id).update(**updates)
-
-        if moves:
-            events.score_stored.send(
-                sender=Score,
-                schema_name=connection.schema_name,
-                conversation_id=conversation_id,
-                score_id=score.id,
-                previous_score_id=previous.id if previous else None,
-            )
-        if run_id is not None:
-            record_rescore_outcome(run_id, conversation_id, RescoreItem.Outcome.DONE)
-    return created or moves or locked.scoring_status != ScoringStatus.SCORED
+            score = _score_row(conversation_id, key, content_hash, config_version, engine_score)
+            score.save()
+        moved = _point_to_score(locked, score, run_id)
+    return created or moved or locked.scoring_status != ScoringStatus.SCORED
 
 
-def _upsert_sentiments(
+def store_scores(entries: list[_Entry], config_version: int, run_id: int | None = None) -> dict[int, bool]:
+    """Store a batch of scores with the effects of `store_score` for each, in a few queries.
+
+    Call it inside a transaction. The conversations are locked in id order,
+    and the sentiments and new scores are written with one statement each.
+    Returns, per conversation id, whether anything changed.
+    """
+    ids = sorted(item.conversation.id for item, _, _ in entries)
+    locked = {
+        row.id: row
+        for row in Conversation.objects.select_for_update(of=("self",))
+        .select_related("latest_score")
+        .filter(id__in=ids)
+        .order_by("id")
+    }
+
+    results: dict[int, bool] = {}
+    current: list[tuple[_Entry, str]] = []
+    for entry in entries:
+        item, _, engine_score = entry
+        conversation_id = item.conversation.id
+        row = locked.get(conversation_id)
+        if row is None or row.content_hash != item.conversation.content_hash:
+            # Deleted, or changed since it was read; the change enqueued a new job.
+            results[conversation_id] = False
+            if run_id is not None:
+                outcome = RescoreItem.Outcome.DONE if row is not None else RescoreItem.Outcome.FAILED
+                record_rescore_outcome(run_id, conversation_id, outcome)
+            continue
+        current.append((entry, scoring_key(item.conversation.content_hash, config_version, engine_score)))
+
+    sentiment_rows = []
+    for (item, sentiments, engine_score), _ in current:
+        sentiment_rows += _sentiment_rows(item.messages, sentiments, engine_score.versions.sentiment_model)
+    _upsert_sentiment_rows(sentiment_rows)
+
+    keys = {item.conversation.id: key for (item, _, _), key in current}
+    existing = {
+        score.conversation_id: score
+        for score in Score.objects.filter(conversation_id__in=keys, scoring_key__in=set(keys.values()))
+        if keys[score.conversation_id] == score.scoring_key
+    }
+    new_scores = [
+        _score_row(item.conversation.id, key, item.conversation.content_hash, config_version, engine_score)
+        for (item, _, engine_score), key in current
+        if item.conversation.id not in existing
+    ]
+    Score.objects.bulk_create(new_scores)
+    scores = {**existing, **{score.conversation_id: score for score in new_scores}}
+
+    for (item, _, _), _ in current:
+        conversation_id = item.conversation.id
+        row = locked[conversation_id]
+        moved = _point_to_score(row, scores[conversation_id], run_id)
+        created = conversation_id not in existing
+        results[conversation_id] = created or moved or row.scoring_status != ScoringStatus.SCORED
+    return results
+
+
+def _score_row(
+    conversation_id: int, key: str, content_hash: str, config_version: int, engine_score: EngineScore
+) -> Score:
+    return Score(
+        conversation_id=conversation_id,
+        scoring_key=key,
+        config_version=config_version,
+        scorer_version=engine_score.versions.scorer,
+        rules_version=engine_score.versions.rules,
+        model_version=engine_score.versions.sentiment_model,
+        content_hash=content_hash,
+        overall=engine_score.overall,
+        rating=engine_score.rating.value if engine_score.rating else None,
+        resolution=engine_score.resolution,
+        efficiency=engine_score.efficiency,
+        sentiment=engine_score.sentiment,
+        confidence=engine_score.confidence,
+        outcome=engine_score.outcome.value,
+        progress_level=engine_score.progress_level.value if engine_score.progress_level else None,
+        sentiment_trend=engine_score.sentiment_trend.value if engine_score.sentiment_trend else None,
+        insufficient_data=engine_score.insufficient_data,
+        signals=signals_json(engine_score),
+        summary=engine_score.summary,
+    )
+
+
+def _point_to_score(locked: Conversation, score: Score, run_id: int | None) -> bool:
+    """Make `score` the conversation's latest score and mark it scored; return whether the pointer moved.
+
+    `locked` is the conversation row, locked by the caller, with its latest
+    score loaded. Sends `score_stored` when the pointer moved.
+    """
+    previous = locked.latest_score
+    # A job that read an older configuration and finished late must not
+    # move the pointer back from a score of a newer configuration.
+    moved = previous is None or (previous.id != score.id and previous.config_version <= score.config_version)
+    updates: dict[str, Any] = {"scoring_status": ScoringStatus.SCORED, "scoring_error": "", "scoring_failed_at": None}
+    if moved:
+        updates["latest_score"] = score
+    # update() leaves updated_at alone: scoring is not a change of the conversation.
+    Conversation.objects.filter(id=locked.id).update(**updates)
+
+    if moved:
+        events.score_stored.send(
+            sender=Score,
+            schema_name=connection.schema_name,
+            conversation_id=locked.id,
+            score_id=score.id,
+            previous_score_id=previous.id if previous else None,
+        )
+    if run_id is not None:
+        record_rescore_outcome(run_id, locked.id, RescoreItem.Outcome.DONE)
+    return moved
+
+
+def _sentiment_rows(
     messages: list[Message], sentiments: list[SentimentResult | None], model_version: str
-) -> None:
-    rows = [
+) -> list[MessageSentiment]:
+    return [
         MessageSentiment(
             message_id=message.id,
             model_version=model_version,
@@ -323,6 +432,9 @@ def _upsert_sentiments(
         for message, result in zip(messages, sentiments, strict=True)
         if result is not None
     ]
+
+
+def _upsert_sentiment_rows(rows: list[MessageSentiment]) -> None:
     if rows:
         MessageSentiment.objects.bulk_create(
             rows,

@@ -71,7 +71,7 @@ def test_duplicate_delivery_adds_nothing(committed, ingest, stub_worker, events)
 
 
 def test_transient_error_is_retried(committed, ingest, stub_worker, monkeypatch):
-    real_store = services.scoring.store_score
+    real_store = services.scoring.store_scores
     calls = {"count": 0}
 
     def store_failing_once(*args, **kwargs):
@@ -80,16 +80,55 @@ def test_transient_error_is_retried(committed, ingest, stub_worker, monkeypatch)
             raise OperationalError("server closed the connection unexpectedly")
         return real_store(*args, **kwargs)
 
-    monkeypatch.setattr(services.scoring, "store_score", store_failing_once)
+    monkeypatch.setattr(services.scoring, "store_scores", store_failing_once)
     ids = ingest([conversation(), conversation()])
 
     stub_worker.join()
 
     stored = _conversations(committed, ids)
-    assert calls["count"] >= 3, "the whole job ran again after the error"
+    assert calls["count"] == 2, "the whole job ran again after the error"
     for conversation_id in ids:
         assert stored[conversation_id].scoring_status == "scored"
         assert len(_scores(committed, conversation_id)) == 1
+
+
+def test_batch_store_falls_back_per_conversation(committed, ingest, stub_worker, monkeypatch, events):
+    def store_broken(*args, **kwargs):
+        raise ValueError("bulk insert rejected")
+
+    monkeypatch.setattr(services.scoring, "store_scores", store_broken)
+    ids = ingest([conversation(), conversation()])
+
+    stub_worker.join()
+
+    stored = _conversations(committed, ids)
+    for conversation_id in ids:
+        assert stored[conversation_id].scoring_status == "scored"
+        assert len(_scores(committed, conversation_id)) == 1
+    assert sorted(event["conversation_id"] for event in events.scores) == sorted(ids)
+
+
+def test_store_error_fails_one_conversation(committed, ingest, stub_worker, monkeypatch):
+    real_store_one = services.scoring.store_score
+
+    def store_broken(*args, **kwargs):
+        raise ValueError("bulk insert rejected")
+
+    def store_one_or_fail(item, *args, **kwargs):
+        if item.conversation.external_id.endswith("-bad"):
+            raise ValueError("row rejected")
+        return real_store_one(item, *args, **kwargs)
+
+    monkeypatch.setattr(services.scoring, "store_scores", store_broken)
+    monkeypatch.setattr(services.scoring, "store_score", store_one_or_fail)
+    good_id, bad_id = ingest([conversation(), conversation("pipe-store-bad")])
+
+    stub_worker.join()
+
+    stored = _conversations(committed, [good_id, bad_id])
+    assert stored[good_id].scoring_status == "scored"
+    assert stored[bad_id].scoring_status == "failed"
+    assert stored[bad_id].scoring_error == "ValueError: row rejected"
 
 
 def test_unavailable_model_fails_conversations(committed, ingest, stub_worker, settings):
