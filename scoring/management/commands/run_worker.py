@@ -22,7 +22,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--processes", type=int, default=1, help="Worker processes; each loads its own sentiment model (default: 1)."
         )
-        parser.add_argument("--threads", type=int, default=4, help="Worker threads per process (default: 4).")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=2,
+            help="Worker threads per process (default: 2, so one thread runs the model while another stores results).",
+        )
         parser.add_argument(
             "--queues", nargs="+", default=[QUEUE_NAME], help=f"Queues to consume (default: {QUEUE_NAME})."
         )
