@@ -218,14 +218,14 @@ def test_exhausted_retries_mark_conversations_failed(committed, ingest):
 
 
 def test_deleted_conversation_is_skipped(committed, ingest, analyzer):
-    kept, deleted = ingest([conversation(), conversation()])
-    in_schema(committed, lambda: Conversation.objects.filter(id=deleted).delete())
+    existing_id, deleted_id = ingest([conversation(), conversation()])
+    in_schema(committed, lambda: Conversation.objects.filter(id=deleted_id).delete())
 
-    outcome = in_schema(committed, services.score_batch, [kept, deleted])
+    outcome = in_schema(committed, services.score_batch, [existing_id, deleted_id])
 
-    assert outcome.scored == [kept]
-    assert outcome.missing == [deleted]
-    assert len(_scores(committed, kept)) == 1
+    assert outcome.scored == [existing_id]
+    assert outcome.missing == [deleted_id]
+    assert len(_scores(committed, existing_id)) == 1
 
 
 def test_many_conversations_sent_in_batches(committed, ingest, stub_worker, monkeypatch):
