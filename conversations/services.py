@@ -46,6 +46,9 @@ class IngestResult:
     status: IngestStatus
     conversation_id: int | None = None
     errors: list[FieldError] = field(default_factory=list)
+    # An unchanged conversation that was never scored, e.g. because the broker
+    # was down when it was first sent: a re-send queues it again.
+    needs_scoring: bool = False
 
 
 class TooManyConversations(ValueError):
@@ -109,8 +112,13 @@ def _ingest_in_current_schema(items: Sequence[Any]) -> list[IngestResult]:
         )
         if changed_ids:
             conversations_changed.send(sender=Conversation, schema_name=schema_name, conversation_ids=changed_ids)
+        unscored_ids = [result.conversation_id for result in results if result is not None and result.needs_scoring]
+        to_score = changed_ids + [conversation_id for conversation_id in unscored_ids if conversation_id not in changed_ids]
+        if to_score:
             # Workers must not see ids before the rows are committed, so enqueue only after commit.
-            transaction.on_commit(lambda: enqueue_scoring(schema_name, changed_ids))
+            # robust=True: a broker outage is logged and leaves the rows stored and pending;
+            # sending them again queues them again.
+            transaction.on_commit(lambda: enqueue_scoring(schema_name, to_score), robust=True)
 
     counts = {status: 0 for status in IngestStatus}
     for result in results:
@@ -300,15 +308,20 @@ def _store_bulk(items: list[tuple[int, ValidConversation]]) -> list[IngestResult
         changed = {external_id: (conversation_id, inserted) for conversation_id, external_id, inserted in cursor}
 
         unchanged_ids: dict[str, int] = {}
+        unscored: set[str] = set()
         missing = [conversation.external_id for _, conversation in items if conversation.external_id not in changed]
         if missing:
             cursor.execute(
-                sql.SQL("SELECT external_id, id FROM {} WHERE external_id = ANY(%s)").format(
-                    sql.Identifier(Conversation._meta.db_table)
-                ),
+                sql.SQL(
+                    "SELECT external_id, id, scoring_status = 'pending' AND latest_score_id IS NULL "
+                    "FROM {} WHERE external_id = ANY(%s)"
+                ).format(sql.Identifier(Conversation._meta.db_table)),
                 [missing],
             )
-            unchanged_ids = dict(cursor.fetchall())
+            for external_id, conversation_id, never_scored in cursor.fetchall():
+                unchanged_ids[external_id] = conversation_id
+                if never_scored:
+                    unscored.add(external_id)
 
         updated_ids = [conversation_id for conversation_id, inserted in changed.values() if not inserted]
         if updated_ids:
@@ -337,5 +350,13 @@ def _store_bulk(items: list[tuple[int, ValidConversation]]) -> list[IngestResult
         else:
             conversation_id = unchanged_ids[conversation.external_id]
             status = IngestStatus.UNCHANGED
-        results.append(IngestResult(index, conversation.external_id, status, conversation_id))
+        results.append(
+            IngestResult(
+                index,
+                conversation.external_id,
+                status,
+                conversation_id,
+                needs_scoring=conversation.external_id in unscored,
+            )
+        )
     return results

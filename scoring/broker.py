@@ -35,7 +35,7 @@ from dramatiq_postgres import PostgresBroker
 from dramatiq_postgres import init as init_postgres_queue
 from dramatiq_postgres.utils import transaction as postgres_transaction
 
-from config.env import ImproperlyConfiguredEnv, env_int
+from config.env import ImproperlyConfiguredEnv
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def build_broker() -> dramatiq.Broker:
     if scheme in ("redis", "rediss"):
         from dramatiq.brokers.redis import RedisBroker
 
-        heartbeat_timeout_seconds = env_int("BROKER_HEARTBEAT_TIMEOUT_SECONDS", 60, minimum=1)
+        heartbeat_timeout_seconds = settings.BROKER_HEARTBEAT_TIMEOUT_SECONDS
         return RedisBroker(url=url, middleware=middleware, heartbeat_timeout=heartbeat_timeout_seconds * 1000)
 
     if scheme in ("amqp", "amqps"):
@@ -163,7 +163,7 @@ class SchemaCreatingPostgresBroker(PostgresBroker):
 
 
 def _postgres_broker(url: str, middleware: list[Middleware]) -> dramatiq.Broker:
-    heartbeat_ttl_seconds = env_int("BROKER_HEARTBEAT_TTL_SECONDS", 60, minimum=2)
+    heartbeat_ttl_seconds = settings.BROKER_HEARTBEAT_TTL_SECONDS
     return SchemaCreatingPostgresBroker(
         url=url,
         middleware=middleware,

@@ -6,6 +6,6 @@ Importing this package is cheap: Flair and torch load on the first
 
 from scoring.sentiment.analyzer import SentimentAnalyzer
 from scoring.sentiment.errors import SentimentModelError
-from scoring.sentiment.loading import get_analyzer
+from scoring.sentiment.loading import get_analyzer, model_version
 
-__all__ = ["SentimentAnalyzer", "SentimentModelError", "get_analyzer"]
+__all__ = ["SentimentAnalyzer", "SentimentModelError", "get_analyzer", "model_version"]

@@ -109,8 +109,10 @@ class SentimentAnalyzer:
         if not prepared:
             return results
 
-        prepared = self._truncate(prepared)
+        # The fast tokenizer used for truncation is not thread-safe either
+        # ("Already borrowed"), so it runs under the same lock as predict.
         with self._lock:
+            prepared = self._truncate(prepared)
             probabilities = self._predict(prepared)
 
         for index, label_scores in probabilities.items():

@@ -71,6 +71,28 @@ def get_analyzer(setting: str | None = None) -> SentimentAnalyzer:
     return analyzer
 
 
+def model_version(setting: str | None = None) -> str:
+    """Return the version string the analyzer for a setting reports, without loading the model.
+
+    Rescoring compares it with stored scores, and an API process should not
+    load a 90 MB encoder just for that. Raises SentimentModelError for a
+    model file that does not exist.
+    """
+    if setting is None:
+        setting = os.environ.get("SENTIMENT_MODEL", "").strip() or DEFAULT_SETTING
+    cached = _analyzers.get(setting)
+    if cached is not None:
+        return cached.version
+    if setting == DEFAULT_SETTING:
+        return f"builtin-{head_fingerprint()}"
+    if setting.startswith(FLAIR_PREFIX):
+        return f"flair:{setting[len(FLAIR_PREFIX):].strip()}"
+    path = Path(setting).expanduser()
+    if not path.is_file():
+        raise SentimentModelError(setting, f"no model file at {path}. {OFFLINE_ALTERNATIVES}")
+    return f"file:{path.name}-{_file_sha256(path)[:12]}"
+
+
 def load_analyzer(setting: str) -> SentimentAnalyzer:
     """Load a new analyzer for a setting, without the process-wide cache."""
     configure_torch(setting)

@@ -100,8 +100,10 @@ def get_sentiment_analyzer():
 
 
 def current_model_version() -> str:
-    """Return the version of the sentiment model new scores use (loads the model on first use)."""
-    return get_sentiment_analyzer().version
+    """Return the version of the sentiment model new scores use, without loading the model."""
+    from scoring.sentiment import model_version
+
+    return model_version(settings.SENTIMENT_MODEL)
 
 
 def load_conversations(conversation_ids: Sequence[int]) -> dict[int, _Loaded]:

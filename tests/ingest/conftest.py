@@ -72,12 +72,20 @@ def graphql_variables(item: dict) -> dict:
 
 
 class ScoringRecorder:
-    """Replaces scoring.tasks.enqueue_scoring and records each call."""
+    """Replaces scoring.tasks.enqueue_scoring and records each call.
+
+    No worker runs, so conversations stay pending and unscored, and a re-send
+    of one is queued again. Set `broker_down` to make calls raise as a failed
+    broker connection would.
+    """
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[int]]] = []
+        self.broker_down = False
 
     def __call__(self, schema_name: str, conversation_ids: list[int]) -> None:
+        if self.broker_down:
+            raise ConnectionError("broker unavailable")
         self.calls.append((schema_name, list(conversation_ids)))
 
     @property

@@ -57,7 +57,8 @@ def test_identical_concurrent_sends_create_one(acme, shared_external_id, enqueue
     assert statuses == ["CREATED"] + ["UNCHANGED"] * (THREADS - 1)
     assert len({outcome["conversationId"] for outcome in outcomes}) == 1
     assert call_in_schema(acme.slug, lambda: Conversation.objects.filter(external_id=shared_external_id).count()) == 1
-    assert len(enqueued.calls) == 1
+    # Unchanged sends that arrive before a worker scored it queue it again; scoring is idempotent.
+    assert set(enqueued.ids) == {int(outcome["conversationId"]) for outcome in outcomes}
 
 
 def test_differing_concurrent_sends_create_one(acme, shared_external_id, enqueued):

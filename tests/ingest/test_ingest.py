@@ -43,6 +43,7 @@ def test_new_conversation_created_and_queued(ingest, acme, enqueued):
 def test_same_content_unchanged_and_not_queued(ingest, acme, enqueued):
     first = ingest([conversation("same-1")])
     stored_hash = _stored(acme.slug, "same-1").content_hash
+    _mark_scored(acme.slug, "same-1")
 
     second = ingest([conversation("same-1")])
 
@@ -51,6 +52,21 @@ def test_same_content_unchanged_and_not_queued(ingest, acme, enqueued):
     assert second["unchanged"] == 1
     assert _stored(acme.slug, "same-1").content_hash == stored_hash
     assert enqueued.ids == [int(first["results"][0]["conversationId"])]
+
+
+def test_resend_queues_conversation_never_queued(ingest, acme, enqueued):
+    enqueued.broker_down = True
+    first = ingest([conversation("outage-1")])
+    conversation_id = int(first["results"][0]["conversationId"])
+    assert first["results"][0]["status"] == "CREATED"
+    assert enqueued.ids == []
+    assert _stored(acme.slug, "outage-1").scoring_status == "pending"
+
+    enqueued.broker_down = False
+    second = ingest([conversation("outage-1")])
+
+    assert second["results"][0]["status"] == "UNCHANGED"
+    assert enqueued.ids == [conversation_id]
 
 
 def test_appended_message_updates_and_requeues(ingest, acme, enqueued):
@@ -250,3 +266,8 @@ def test_changed_event_sent_with_changed_ids(ingest, acme):
 
     ids = [int(result["conversationId"]) for result in first["results"]]
     assert received == [(acme.slug, ids), (acme.slug, [ids[1]])]
+
+
+def _mark_scored(slug: str, external_id: str) -> None:
+    """Stand in for the worker: a conversation still pending and unscored is queued again on re-send."""
+    call_in_schema(slug, lambda: Conversation.objects.filter(external_id=external_id).update(scoring_status="scored"))

@@ -102,3 +102,20 @@ def test_model_file_loads(tmp_path):
     assert analyzer.has_neutral_label is True
     [result] = analyzer.analyze(["This is useless, I've asked three times"])
     assert result.label.value == "negative"
+
+
+def test_model_version_matches_loaded_analyzer(analyzer, monkeypatch):
+    from scoring.sentiment import model_version
+
+    # Without the process cache, the version comes from the head files alone.
+    monkeypatch.setattr("scoring.sentiment.loading._analyzers", {})
+
+    assert model_version("builtin") == analyzer.version
+
+
+def test_model_version_of_missing_file_names_path(tmp_path):
+    from scoring.sentiment import SentimentModelError, model_version
+
+    missing = tmp_path / "nope.pt"
+    with pytest.raises(SentimentModelError, match="nope.pt"):
+        model_version(str(missing))
