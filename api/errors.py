@@ -20,8 +20,10 @@ class NotFoundError(Error):
     id: str | None = strawberry.field(default=None, description="The id or external id that was looked up.")
 
 
-def scope_missing(scope: str) -> ScopeMissingError:
+def scope_missing(*scopes: str) -> ScopeMissingError:
+    """Build the error for a key that has none of `scopes`; any one of them would do."""
+    named = " or ".join(f"'{scope}'" for scope in scopes)
     return ScopeMissingError(
-        message=f"This operation needs an API key with the '{scope}' scope. Create a key with that scope.",
-        required_scope=scope,
+        message=f"This operation needs an API key with the {named} scope. Create a key with that scope.",
+        required_scope=scopes[0],
     )

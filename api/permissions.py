@@ -12,4 +12,4 @@ def missing_scope(info: Info, *scopes: str) -> ScopeMissingError | None:
     api_key = info.context.api_key
     if any(api_key.has_scope(scope) for scope in scopes):
         return None
-    return scope_missing(scopes[0])
+    return scope_missing(*scopes)

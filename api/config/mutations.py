@@ -50,7 +50,9 @@ class ConfigMutation:
         result = await run_in_schema(info.context.schema_name, services.update_config, changes, _author(info))
         if result.errors:
             return UpdateScoringConfigPayload(config=None, errors=[convert.config_error(e) for e in result.errors])
-        return UpdateScoringConfigPayload(config=convert.configuration(result.version), errors=[])
+        return UpdateScoringConfigPayload(
+            config=convert.configuration(result.version), errors=[], unchanged=result.unchanged
+        )
 
     @strawberry.mutation(
         description=(
@@ -68,6 +70,13 @@ class ConfigMutation:
         scope_error = missing_scope(info, "config")
         if scope_error is not None:
             return RescorePayload(run=None, errors=[scope_error])
+        for name, value in (("since", since), ("until", until)):
+            if value is not None and value.utcoffset() is None:
+                message = (
+                    f"{name} ({value.isoformat()}) has no UTC offset. "
+                    f"Add one, for example {value.isoformat()}Z for UTC."
+                )
+                return RescorePayload(run=None, errors=[InvalidPeriodError(message=message, field=[name])])
         if since is not None and until is not None and since >= until:
             message = f"until ({until.isoformat()}) must be after since ({since.isoformat()}); widen the period."
             return RescorePayload(run=None, errors=[InvalidPeriodError(message=message, field=["until"])])

@@ -10,6 +10,8 @@ from strawberry.types import Info
 from api.config import convert
 from api.config.types import (
     RescoreRunResult,
+    ScoringConfigError,
+    ScoringConfigErrorCode,
     ScoringConfigResult,
     ScoringConfigVersionList,
     ScoringConfigVersionsResult,
@@ -62,8 +64,13 @@ class ConfigQuery:
         scope_error = missing_scope(info, "read", "config")
         if scope_error is not None:
             return scope_error
-        count = min(max(first, 1), MAX_VERSIONS)
-        views = await run_in_schema(info.context.schema_name, services.list_config_versions, count)
+        if not 1 <= first <= MAX_VERSIONS:
+            return ScoringConfigError(
+                code=ScoringConfigErrorCode.INVALID_VALUE,
+                field=["first"],
+                message=f"first must be between 1 and {MAX_VERSIONS}, got {first}.",
+            )
+        views = await run_in_schema(info.context.schema_name, services.list_config_versions, first)
         return ScoringConfigVersionList(versions=[convert.configuration(view) for view in views])
 
     @strawberry.field(description="A rescoring run with its progress. Needs the `read` or `config` scope.")

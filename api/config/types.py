@@ -117,7 +117,7 @@ ScoringConfigResult = Annotated[
     strawberry.union("ScoringConfigResult", description="A configuration version, or why it cannot be returned."),
 ]
 ScoringConfigVersionsResult = Annotated[
-    ScoringConfigVersionList | ScopeMissingError,
+    ScoringConfigVersionList | ScopeMissingError | ScoringConfigError,
     strawberry.union("ScoringConfigVersionsResult", description="Configuration versions, or why they cannot be listed."),
 ]
 RescoreRunResult = Annotated[
@@ -136,7 +136,13 @@ RescoreError = Annotated[
 
 @strawberry.type(description="The result of updateScoringConfig.")
 class UpdateScoringConfigPayload:
-    config: ScoringConfiguration | None = strawberry.field(description="The new version; null when errors is not empty.")
+    config: ScoringConfiguration | None = strawberry.field(
+        description="The new version, or the current one when unchanged is true; null when errors is not empty."
+    )
+    unchanged: bool = strawberry.field(
+        default=False,
+        description="True when the changes left the configuration as it was, so no version was saved.",
+    )
     errors: list[UpdateScoringConfigError] = strawberry.field(
         description="Every rejected value; when present, no version was saved."
     )

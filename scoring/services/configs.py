@@ -43,10 +43,16 @@ class ConfigVersionView:
 
 @dataclass(frozen=True)
 class ConfigUpdateResult:
-    """Outcome of `update_config`: the new version, or every validation error."""
+    """Outcome of `update_config`: the new version, or every validation error.
+
+    `unchanged` is True when the changes left the configuration as it was;
+    then `version` is the current one and nothing was stored, so existing
+    scores do not count as outdated.
+    """
 
     version: ConfigVersionView | None = None
     errors: list[ConfigError] = field(default_factory=list)
+    unchanged: bool = False
 
 
 def default_version() -> ConfigVersionView:
@@ -141,6 +147,8 @@ def update_config(changes: Any, author: str = "", *, replace: bool = False) -> C
             return ConfigUpdateResult(errors=errors)
 
         values = normalize_weights(ScoringConfig.from_dict(merged).to_dict())
+        if values == normalize_weights(ScoringConfig.from_dict(current.values).to_dict()):
+            return ConfigUpdateResult(version=current, unchanged=True)
         latest = ScoringConfigVersion.objects.aggregate(latest=Max("version"))["latest"] or DEFAULT_VERSION
         row = ScoringConfigVersion.objects.create(version=latest + 1, values=values, created_by=author[:200])
 

@@ -172,3 +172,38 @@ def test_versions_are_per_workspace(gql, acme, globex):
 
     assert other["version"] == 0
     assert other["thresholds"]["good"] == 60.0
+
+
+def test_update_without_change_saves_no_version(gql, acme):
+    first = _update(gql, acme.keys["config"], {"thresholds": {"good": 58}})
+
+    again = gql(acme.keys["config"]).execute(
+        UPDATE_CONFIG.replace("errors {", "unchanged errors {"), {"input": {"thresholds": {"good": 58}}}
+    )["updateScoringConfig"]
+
+    assert again["errors"] == []
+    assert again["unchanged"] is True
+    assert again["config"]["version"] == first["config"]["version"]
+    assert in_schema(acme.slug, ScoringConfigVersion.objects.count) == 1
+
+
+@pytest.mark.parametrize("first", [0, -5, 1000])
+def test_versions_page_size_out_of_range_rejected(gql, acme, first):
+    result = gql(acme.keys["read"]).execute(
+        "query($first: Int!) { scoringConfigVersions(first: $first) {"
+        " __typename ... on ScoringConfigError { code field message } } }",
+        {"first": first},
+    )["scoringConfigVersions"]
+
+    assert result["__typename"] == "ScoringConfigError"
+    assert result["field"] == ["first"]
+    assert str(first) in result["message"]
+
+
+def test_scope_error_names_every_accepted_scope(gql, acme):
+    result = gql(acme.keys["ingest"]).execute(
+        "{ scoringConfig { __typename ... on ScopeMissingError { message requiredScope } } }"
+    )["scoringConfig"]
+
+    assert result["__typename"] == "ScopeMissingError"
+    assert "'read' or 'config'" in result["message"]

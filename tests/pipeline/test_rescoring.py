@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from django.core.management import call_command
 
 from conversations.models import Conversation
@@ -191,3 +193,19 @@ def test_rescore_command_no_wait(committed, ingest, stub_worker, capsys):
     [run] = in_schema(committed, lambda: list(RescoreRun.objects.all()))
     assert run.filters["until"] == "2026-03-02T00:00:00+00:00"
     assert run.done == 3
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "field"),
+    [
+        ("2026-11-01T00:00:00", "2026-12-01T00:00:00Z", "since"),
+        ("2026-11-01T00:00:00Z", "2026-12-01T00:00:00", "until"),
+    ],
+)
+def test_rescore_mutation_rejects_time_without_offset(committed, committed_gql, since, until, field):
+    payload = committed_gql("all").execute(RESCORE, {"all": True, "since": since, "until": until})["rescore"]
+
+    assert payload["run"] is None
+    assert payload["errors"][0]["__typename"] == "InvalidPeriodError"
+    assert "no UTC offset" in payload["errors"][0]["message"]
+    assert in_schema(committed, RescoreRun.objects.count) == 0
