@@ -32,6 +32,7 @@ PHRASE_CATEGORIES = (
     "ai_clarification",
     "ai_handoff",
     "ai_concrete_answer",
+    "ai_asks_for_information",
 )
 
 

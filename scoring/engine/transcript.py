@@ -6,6 +6,7 @@ role, and finds customer repeats and AI loops.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,7 +82,7 @@ def build_transcript(conversation: ConversationInput, rulebook: Rulebook, parame
             categories = AI_CATEGORIES
         else:
             categories = ()
-        found = frozenset(c for c in categories if has_words and rulebook.matches(c, text))
+        found = frozenset(c for c in categories if has_words and _matches(rulebook, c, text))
         facts.append(MessageFacts(index, role, text, has_words, found, message.sent_at))
 
     customer_repeats = _find_customer_repeats(facts, rulebook, parameters)
@@ -89,6 +90,27 @@ def build_transcript(conversation: ConversationInput, rulebook: Rulebook, parame
         [m for m in facts if m.role is Role.AI and m.has_words], parameters.loop_similarity_threshold
     )
     return Transcript(tuple(facts), customer_repeats, ai_loops)
+
+
+# A sentence ends at ., ! or ? followed by a space or the end of the text.
+_SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s|$)|$)")
+
+
+def _matches(rulebook: Rulebook, category: str, text: str) -> bool:
+    """Match a category's phrases, leaving the AI's requests for information out of concrete answers.
+
+    "Could you share your order number?" names an order number but answers
+    nothing, while "How about the Golden Wok?" is a concrete suggestion, so
+    only questions that ask the customer for information are left out.
+    """
+    if category != "ai_concrete_answer":
+        return rulebook.matches(category, text)
+    sentences = [sentence.strip() for sentence in _SENTENCE.findall(text) if sentence.strip()]
+    return any(
+        rulebook.matches(category, sentence)
+        for sentence in sentences
+        if not (sentence.endswith("?") and rulebook.matches("ai_asks_for_information", sentence))
+    )
 
 
 def _find_customer_repeats(

@@ -53,6 +53,26 @@ def test_ai_concrete_answer():
     assert concrete.message_indices == (1,)
 
 
+def test_request_for_information_is_no_concrete_answer():
+    result = score(conversation(
+        ("c", "I returned a jacket and have no refund yet."),
+        ("a", "Could you please share your order number so I can look into it?"),
+        ("c", "Order 55310."),
+        ("a", "Thanks! Could you please share your order number?"),
+    ))
+
+    assert "resolution.ai_concrete_answer" not in codes(result)
+
+
+def test_suggestion_phrased_as_question_is_concrete():
+    result = score(conversation(
+        ("c", "I need a cheap restaurant in the centre."),
+        ("a", "How about the Golden Wok on Market Street?"),
+    ))
+
+    assert signal(result, "resolution.ai_concrete_answer").message_indices == (1,)
+
+
 def test_customer_repeats_request():
     result = score(conversation(
         ("c", "I need a refund for order 5521 please"),
