@@ -14,6 +14,10 @@ class GraphQLRequestFailed(RuntimeError):
     """The HTTP request failed or the response carried top-level GraphQL errors."""
 
 
+class GraphQLErrorsReturned(GraphQLRequestFailed):
+    """The server answered, but with top-level GraphQL errors (for example an input of the wrong type)."""
+
+
 class GraphQLClient:
     def __init__(self, base_url: str, api_key: str):
         self.endpoint = f"{base_url}/graphql"
@@ -46,5 +50,5 @@ class GraphQLClient:
             raise GraphQLRequestFailed(f"Request to {self.endpoint} failed: {error}") from None
         if payload.get("errors"):
             messages = "; ".join(str(item.get("message")) for item in payload["errors"][:3])
-            raise GraphQLRequestFailed(f"GraphQL errors: {messages}")
+            raise GraphQLErrorsReturned(f"GraphQL errors: {messages}")
         return payload.get("data") or {}

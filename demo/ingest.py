@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from demo.graphql_client import GraphQLClient
+from demo.graphql_client import GraphQLClient, GraphQLErrorsReturned
 
 INGEST_MUTATION = """
 mutation DemoIngest($input: [ConversationInput!]!) {
@@ -53,6 +53,8 @@ def to_graphql_input(item: dict) -> dict | str:
     unknown = sorted(set(item) - CONVERSATION_KEYS)
     if unknown:
         return f"unknown field {unknown[0]!r}"
+    if "tags" in item and not isinstance(item["tags"], list):
+        return "tags must be a list of strings"
     converted = dict(item)
     problem = _convert_enum(converted, "channel", CHANNELS) or _convert_enum(converted, "outcomeHint", OUTCOME_HINTS)
     if problem:
@@ -87,29 +89,49 @@ def _convert_enum(data: dict, key: str, allowed: set[str], required: bool = Fals
     value = data.get(key)
     if value is None:
         return f"{key} is missing" if required else None
-    if not isinstance(value, str) or value.lower() not in allowed:
+    # Exact values, as `manage.py import_conversations` requires: the demo accepts the same files.
+    if not isinstance(value, str) or value not in allowed:
         return f"{key} {value!r} is not one of {', '.join(sorted(allowed))}"
     data[key] = value.upper()
     return None
 
 
-def send_batch(client: GraphQLClient, conversations: list[tuple[int, dict]]) -> BatchOutcome:
+def send_batch(client: GraphQLClient, conversations: list[tuple[int, dict]], converted: bool = False) -> BatchOutcome:
     """Send one batch of (line number, conversation); return which were stored and which were rejected, and why.
 
-    Raises GraphQLRequestFailed when the call itself failed (HTTP or GraphQL errors).
+    `converted` says the items are already GraphQL input variables. Raises
+    GraphQLRequestFailed when the call itself failed (HTTP error, server down).
     """
     outcome = BatchOutcome()
     to_send: list[tuple[int, dict]] = []
     for line, item in conversations:
-        converted = to_graphql_input(item)
-        if isinstance(converted, str):
-            outcome.rejected.append(Rejected(_external_id(item), line, converted))
+        if converted:
+            to_send.append((line, item))
+            continue
+        converted_item = to_graphql_input(item)
+        if isinstance(converted_item, str):
+            outcome.rejected.append(Rejected(_external_id(item), line, converted_item))
         else:
-            to_send.append((line, converted))
+            to_send.append((line, converted_item))
     if not to_send:
         return outcome
 
-    data = client.execute(INGEST_MUTATION, {"input": [item for _, item in to_send]})
+    try:
+        data = client.execute(INGEST_MUTATION, {"input": [item for _, item in to_send]})
+    except GraphQLErrorsReturned as error:
+        # GraphQL rejects the whole call when one item has the wrong type (a
+        # missing externalId, a rating sent as a string), so send them one by
+        # one to store the good ones and name the bad lines.
+        if len(to_send) == 1:
+            line, item = to_send[0]
+            outcome.rejected.append(Rejected(_external_id(item), line, str(error)))
+            return outcome
+        for line, item in to_send:
+            single = send_batch(client, [(line, item)], converted=True)
+            outcome.accepted.update(single.accepted)
+            outcome.external_ids.update(single.external_ids)
+            outcome.rejected.extend(single.rejected)
+        return outcome
     payload = data["ingestConversations"]
     call_errors = payload.get("errors") or []
     if call_errors:

@@ -34,6 +34,18 @@ def five_conversations(tmp_path) -> Path:
     return path
 
 
+@pytest.fixture
+def five_with_bad_lines(five_conversations) -> Path:
+    """The five conversations, then two lines GraphQL itself rejects: a missing externalId, a rating as text."""
+    bad_lines = [
+        '{"messages": [{"role": "customer", "text": "no id here"}]}',
+        '{"externalId": "bad-rating", "messages": [{"role": "customer", "text": "hi"}], "csat": {"rating": "5"}}',
+    ]
+    with five_conversations.open("a", encoding="utf-8") as file:
+        file.write("\n".join(bad_lines) + "\n")
+    return five_conversations
+
+
 def demo_environment() -> dict[str, str]:
     """The caller's environment without the test settings that would change the demo's choices."""
     environment = dict(os.environ)
@@ -101,17 +113,20 @@ def local_database():
     drop_database(local_url(name))
 
 
-def test_demo_on_local_postgresql(local_database, five_conversations, tmp_path):
+def test_demo_on_local_postgresql(local_database, five_with_bad_lines, tmp_path):
     result = run_demo(
         "--database", "local",
         "--database-name", local_database,
-        "--data", str(five_conversations),
+        "--data", str(five_with_bad_lines),
         "--state-dir", str(tmp_path / "state"),
     )
 
     assert_report_of_five(result)
     assert f"local PostgreSQL at 127.0.0.1:5432, database {local_database}" in result.stdout
     assert "Stopped:    worker" in result.stdout
+    output = result.stdout + result.stderr
+    assert "Rejected line 6 (no externalId)" in output
+    assert "Rejected line 7 (bad-rating)" in output
 
 
 def postgres_processes_using(data_dir: Path) -> list[int]:
