@@ -8,7 +8,14 @@ name and the expected form instead of surfacing later as an obscure error.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from dotenv import load_dotenv
+
+# A `.env` file in the project root fills in variables that the environment
+# does not set; real environment variables always win.
+load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
 
 class ImproperlyConfiguredEnv(Exception):

@@ -46,6 +46,8 @@ TENANT_APPS = [
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
+    # Serves the admin's CSS and JavaScript on every host, before workspace resolution.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.HealthCheckMiddleware",
     "tenants.middleware.WorkspaceMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -87,6 +89,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Serve static files straight from the installed apps, so no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies: the GraphQL view checks Content-Length against

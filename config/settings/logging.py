@@ -24,6 +24,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own default config gives "django" a console handler too; without
+        # this override every Django record would be printed twice.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "flair": {"level": "WARNING"},
     },

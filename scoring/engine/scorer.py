@@ -17,6 +17,7 @@ from scoring.engine.transcript import Transcript, build_transcript
 from scoring.engine.types import (
     Component,
     ConversationInput,
+    Outcome,
     Rating,
     Role,
     Score,
@@ -25,7 +26,7 @@ from scoring.engine.types import (
     Signal,
 )
 
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "1.1.0"
 SUMMARY_SIGNAL_COUNT = 3
 _COMPONENT_ORDER = {component: position for position, component in enumerate(Component)}
 
@@ -67,7 +68,11 @@ def score_conversation(
             key=lambda s: _COMPONENT_ORDER[s.component],
         )
     )
-    has_customer_text = bool(transcript.customer_messages)
+    # An open conversation that nobody has answered yet says nothing about
+    # the AI; one that ended without a reply is judged (and scores low).
+    has_reply = bool(transcript.by_role(Role.AI, Role.HUMAN_AGENT))
+    awaiting_first_reply = not has_reply and resolution.outcome is Outcome.ACTIVE
+    has_customer_text = bool(transcript.customer_messages) and not awaiting_first_reply
     sub_scores = {
         Component.RESOLUTION: _sub_score(resolution.base, signals, Component.RESOLUTION) if has_customer_text else None,
         Component.EFFICIENCY: _sub_score(efficiency_base, signals, Component.EFFICIENCY) if has_customer_text else None,
@@ -90,7 +95,7 @@ def score_conversation(
         sentiment_trend=sentiment.trend if sentiment else None,
         insufficient_data=insufficient,
         signals=signals if has_customer_text else (),
-        summary=_summary(overall, rating, resolution.outcome.value, signals, has_customer_text),
+        summary=_summary(overall, rating, resolution.outcome.value, signals, has_customer_text, awaiting_first_reply),
         versions=versions,
         message_sentiments=tuple(sentiments),
     )
@@ -165,8 +170,17 @@ def _custom_signals(transcript: Transcript, custom_signals: Sequence[CustomSigna
     return signals
 
 
-def _summary(overall: float | None, rating: Rating | None, outcome: str, signals: Sequence[Signal], has_text: bool) -> str:
+def _summary(
+    overall: float | None,
+    rating: Rating | None,
+    outcome: str,
+    signals: Sequence[Signal],
+    has_text: bool,
+    awaiting_first_reply: bool = False,
+) -> str:
     """Build one sentence from the rating and the strongest signals."""
+    if awaiting_first_reply:
+        return "Not enough to score yet: the conversation is open and has no reply."
     if not has_text:
         return "Not enough customer text to score this conversation."
     outcome_text = outcome.replace("_", " ")

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from scoring.engine import SCORER_VERSION, ScoringConfig, Thresholds, Weights, get_rulebook, score_conversation
-from scoring.engine.types import Rating
+from scoring.engine.types import Outcome, OutcomeHint, Rating
 from tests.engine.builders import conversation, score, sentiments_for
 
 SOLVED = conversation(
@@ -87,6 +87,22 @@ def test_insufficient_data_without_customer_text():
     assert result.resolution is None
     assert result.confidence == 0.0
     assert result.summary == "Not enough customer text to score this conversation."
+
+
+def test_insufficient_data_while_awaiting_first_reply():
+    result = score(conversation(("c", "hello")))
+
+    assert result.insufficient_data is True
+    assert result.rating is None
+    assert result.outcome == Outcome.ACTIVE
+    assert result.summary == "Not enough to score yet: the conversation is open and has no reply."
+
+
+def test_ended_without_reply_is_scored_poor():
+    result = score(conversation(("c", "hello, is anyone there?"), outcome_hint=OutcomeHint.ABANDONED))
+
+    assert result.insufficient_data is False
+    assert result.rating == Rating.POOR
 
 
 def test_insufficient_data_for_empty_conversation():

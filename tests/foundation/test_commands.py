@@ -71,3 +71,22 @@ def test_commands_have_help():
         with pytest.raises(SystemExit) as exit_info:
             call_command(name, "--help", stdout=StringIO())
         assert exit_info.value.code == 0
+
+
+def test_revoke_api_key_by_listed_prefix(db, acme):
+    secret = run("create_api_key", "acme", "--scopes", "read").strip()
+    listed_prefix = secret[:11] + "…"
+
+    output = run("revoke_api_key", listed_prefix)
+
+    assert "Revoked key" in output
+    assert ApiKey.objects.get(key_hash=hash_key(secret)).revoked_at is not None
+
+
+def test_commands_explain_unmigrated_database(db, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection.introspection, "table_names", lambda *args, **kwargs: [])
+
+    with pytest.raises(CommandError, match="migrate_schemas --shared"):
+        run("create_workspace", "fresh", "--name", "Fresh")

@@ -55,3 +55,9 @@ def test_workspace_admin_lists_no_platform_models(client, db, workspaces):
     assert b"Workspaces" not in index.content
     assert b"API keys" not in index.content
     assert b"Domains" not in index.content
+
+
+def test_admin_static_files_served_on_every_host(client, db, workspaces):
+    for host in ("localhost", "acme.localhost"):
+        response = client.get("/static/admin/css/base.css", HTTP_HOST=host)
+        assert response.status_code == 200

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.management.checks import require_migrated_database
 from tenants.models import Workspace
 from tenants.services import WorkspaceError, create_api_key, parse_scopes
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="A label to recognise the key later.")
 
     def handle(self, *args, slug: str, scopes: str, name: str, **options) -> None:
+        require_migrated_database()
         workspace = Workspace.objects.filter(schema_name=slug).first()
         if workspace is None:
             raise CommandError(f"Workspace {slug!r} not found. List workspaces with `manage.py list_workspaces`.")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from tenants.management.checks import require_migrated_database
 from tenants.models import Workspace
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--keys", action="store_true", help="Also list each workspace's API keys (prefix, scopes, state).")
 
     def handle(self, *args, keys: bool, **options) -> None:
+        require_migrated_database()
         workspaces = Workspace.objects.prefetch_related("domains", "api_keys").order_by("schema_name")
         if not workspaces:
             self.stdout.write("No workspaces yet. Create one with `manage.py create_workspace SLUG --name NAME`.")

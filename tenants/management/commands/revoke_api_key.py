@@ -1,7 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.management.checks import require_migrated_database
 from tenants.models import ApiKey
-from tenants.services import hash_key, revoke_api_key
+from tenants.services import KEY_PREFIX, hash_key, revoke_api_key
+
+# Stored prefixes are "aixs_" plus the first six characters of the secret part.
+PREFIX_LENGTH = len(KEY_PREFIX) + 6
 
 
 class Command(BaseCommand):
@@ -11,9 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("key", help="The full key, or its prefix (e.g. aixs_Ab12Cd).")
 
     def handle(self, *args, key: str, **options) -> None:
-        matches = list(ApiKey.objects.filter(key_hash=hash_key(key))) or list(ApiKey.objects.filter(prefix=key))
+        require_migrated_database()
+        given = key.strip().rstrip("….")
+        matches = list(ApiKey.objects.filter(key_hash=hash_key(given)))
+        if not matches and len(given) >= PREFIX_LENGTH:
+            matches = list(ApiKey.objects.filter(prefix=given[:PREFIX_LENGTH]))
         if not matches:
-            raise CommandError(f"No API key matches {key[:11]!r}. Give the full key or its prefix.")
+            raise CommandError(
+                f"No API key matches {given!r}. Give the full key or its prefix as `list_workspaces --keys` shows it."
+            )
         if len(matches) > 1:
             raise CommandError(f"{len(matches)} keys share the prefix {key!r}. Give the full key instead.")
         api_key = matches[0]
