@@ -100,6 +100,21 @@ def _check_list(path: str, values: list | None) -> None:
         )
 
 
+def _check_bounds(path: str, low: float | None, high: float | None, limits: tuple[float, float] | None) -> None:
+    """Reject a minimum above its maximum, and bounds outside `limits` when given."""
+    names = (f"{path}Min", f"{path}Max")
+    if limits is not None:
+        for name, bound in zip(names, (low, high), strict=True):
+            if bound is not None and not limits[0] <= bound <= limits[1]:
+                raise ArgumentRejected(
+                    argument_error(name, f"{name} is {bound:g}; use a value from {limits[0]:g} to {limits[1]:g}.")
+                )
+    if low is not None and high is not None and low > high:
+        raise ArgumentRejected(
+            argument_error(names[0], f"{names[0]} ({low:g}) is above {names[1]} ({high:g}); swap or widen them.")
+        )
+
+
 def check_range(path: str, time_range: TimeRangeInput) -> None:
     _check_aware(f"{path}.start", time_range.start)
     _check_aware(f"{path}.end", time_range.end)
@@ -113,6 +128,8 @@ def apply_conversation_filter(queryset: QuerySet, value: ConversationFilter | No
         _check_aware(f"filter.{_camel(name)}", getattr(value, name))
     for name in ("channels", "ai_agents", "ratings", "outcomes", "tags_any", "tags_all"):
         _check_list(f"filter.{_camel(name)}", getattr(value, name))
+    _check_bounds("filter.csat", value.csat_min, value.csat_max, None)
+    _check_bounds("filter.score", value.score_min, value.score_max, (0.0, 100.0))
 
     conditions = Q()
     if value.started_after is not None:

@@ -238,3 +238,18 @@ def test_conversations_catch_up_by_time(gql, acme, seed):
 
     assert _ids(scored) == ["l-1"]
     assert _ids(updated) == ["l-3"]
+
+
+def test_conversations_reject_inverted_or_out_of_range_bounds(gql, acme):
+    client = gql(acme.keys["read"])
+    cases = [
+        ({"csatMin": 4, "csatMax": 2}, "filter.csatMin", "above filter.csatMax"),
+        ({"scoreMin": 200}, "filter.scoreMin", "from 0 to 100"),
+        ({"scoreMin": 80, "scoreMax": 20}, "filter.scoreMin", "above filter.scoreMax"),
+    ]
+    for conversation_filter, field, phrase in cases:
+        data = client.execute(LIST, {"filter": conversation_filter})["conversations"]
+
+        assert data["__typename"] == "ReadArgumentError", conversation_filter
+        assert data["field"] == field
+        assert phrase in data["message"]
