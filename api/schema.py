@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from types import ModuleType
 
@@ -19,6 +20,8 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from api import workspace
 from api.limits import QueryCostLimiter
+
+client_logger = logging.getLogger("api.client_errors")
 
 DEFAULT_MAX_COST = 100_000
 
@@ -64,6 +67,25 @@ def _merge(name: str, attribute: str):
     return merge_types(name, types) if types else None
 
 
+class WorkspaceSchema(Schema):
+    """The schema, logging client mistakes apart from server bugs.
+
+    A GraphQL error without an original exception is the client's (a syntax
+    error, a wrong argument type, a limit): one warning line. An error raised
+    by a resolver is a bug: logged with its traceback, as strawberry does.
+    """
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        bugs = []
+        for error in errors:
+            if error.original_error is None:
+                client_logger.warning("Rejected GraphQL operation: %s", error.message)
+            else:
+                bugs.append(error)
+        if bugs:
+            super().process_errors(bugs, execution_context)
+
+
 def build_schema() -> Schema:
     extensions = [
         QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
@@ -74,7 +96,7 @@ def build_schema() -> Schema:
     ]
     if not settings.GRAPHQL_INTROSPECTION:
         extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return Schema(
+    return WorkspaceSchema(
         query=_merge("Query", "queries"),
         mutation=_merge("Mutation", "mutations"),
         subscription=_merge("Subscription", "subscriptions"),

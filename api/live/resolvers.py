@@ -82,7 +82,7 @@ class LiveSubscription:
     @strawberry.subscription(
         description=(
             "Emits the counts of a rescoring run: first right away, then whenever they change, "
-            "and ends after the run is done. Needs the `read` scope."
+            "and ends after the run is done. Needs the `read` or `config` scope."
         )
     )
     async def rescore_progress(
@@ -90,7 +90,8 @@ class LiveSubscription:
         info: Info,
         run_id: Annotated[strawberry.ID, strawberry.argument(description="The rescoring run's id.")],
     ) -> AsyncGenerator[RescoreProgressResult, None]:
-        error = missing_scope(info, "read")
+        # `config` keys start rescoring runs, so they may follow them too.
+        error = missing_scope(info, "read", "config")
         if error is not None:
             yield error
             return

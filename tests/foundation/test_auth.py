@@ -88,3 +88,15 @@ def test_oversized_body_gets_413_naming_the_limit(client, db, acme, settings):
 
     assert response.status_code == 413
     assert "2048" in response.json()["error"]["message"]
+
+
+def test_client_mistakes_logged_as_warnings(gql, acme, caplog):
+    with caplog.at_level("WARNING"):
+        response = gql(acme.keys["read"]).post("{ workspace { noSuchField } }")
+
+    assert response.status_code == 200
+    assert "errors" in response.json()
+    rejected = [record for record in caplog.records if record.name == "api.client_errors"]
+    assert len(rejected) == 1
+    assert rejected[0].levelname == "WARNING"
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]

@@ -62,12 +62,13 @@ async def test_unknown_run_is_not_found(uvicorn_server, open_clients, acme, glob
         assert (await client.receive(operation_id))["type"] == "complete"
 
 
-async def test_rescore_progress_needs_read_scope(uvicorn_server, open_clients, acme):
+async def test_rescore_progress_needs_read_or_config_scope(uvicorn_server, open_clients, acme):
     run_id = await in_thread(create_rescore_run, "acme", 1)
     client = open_clients(uvicorn_server)
-    await client.connect(acme.keys["config"])
+    await client.connect(acme.keys["ingest"])
 
     await client.subscribe("r1", RESCORE_PROGRESS, {"runId": str(run_id)})
     data = await client.next_data("r1")
 
     assert data["__typename"] == "ScopeMissingError"
+    assert "'read' or 'config'" in data["message"]
