@@ -10,7 +10,7 @@ from tenants.models import ApiKey, Workspace
 
 @dataclass
 class ApiContext:
-    """What every resolver knows about its caller.
+    """The caller of an operation, as every resolver sees it.
 
     `workspace` is always set for an executed operation: the HTTP middleware
     and the websocket consumer reject requests without a valid key before

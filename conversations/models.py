@@ -89,7 +89,7 @@ class Message(models.Model):
 
 
 class QaReview(models.Model):
-    """A manual quality review. It stands beside the AI score and never changes it."""
+    """A manual quality review, stored beside the AI score; it never changes the score."""
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="qa_reviews")
     reviewer = models.CharField(max_length=200)
