@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conversations.validation import CONVERSATION_FIELDS, CSAT_FIELDS, MESSAGE_FIELDS
 from demo.graphql_client import GraphQLClient, GraphQLErrorsReturned
+from scoring.engine.types import Channel, OutcomeHint, Role
 
 INGEST_MUTATION = """
 mutation DemoIngest($input: [ConversationInput!]!) {
@@ -15,16 +17,14 @@ mutation DemoIngest($input: [ConversationInput!]!) {
 }
 """
 
-# Keys of the ingest JSON shape; GraphQL rejects a whole call over one unknown input field.
-CONVERSATION_KEYS = {
-    "externalId", "messages", "channel", "aiAgent", "startedAt", "endedAt", "customerRef",
-    "language", "tags", "metadata", "outcomeHint", "csat",
-}
-MESSAGE_KEYS = {"role", "text", "sentAt", "externalId"}
-CSAT_KEYS = {"rating", "scale", "comment", "submittedAt"}
-CHANNELS = {"chat", "email", "messaging", "voice", "other"}
-ROLES = {"customer", "ai", "human_agent", "system"}
-OUTCOME_HINTS = {"resolved", "handed_off", "abandoned"}
+# Keys and values of the ingest JSON shape, from the validation the import command uses.
+# GraphQL rejects a whole call over one unknown input field, so the demo checks them first.
+CONVERSATION_KEYS = set(CONVERSATION_FIELDS)
+MESSAGE_KEYS = set(MESSAGE_FIELDS)
+CSAT_KEYS = set(CSAT_FIELDS)
+CHANNELS = {channel.value for channel in Channel}
+ROLES = {role.value for role in Role}
+OUTCOME_HINTS = {hint.value for hint in OutcomeHint}
 
 
 @dataclass
@@ -99,7 +99,7 @@ def _convert_enum(data: dict, key: str, allowed: set[str], required: bool = Fals
 def send_batch(client: GraphQLClient, conversations: list[tuple[int, dict]], converted: bool = False) -> BatchOutcome:
     """Send one batch of (line number, conversation); return which were stored and which were rejected, and why.
 
-    `converted` says the items are already GraphQL input variables. Raises
+    With `converted` set, the items are already GraphQL input variables. Raises
     GraphQLRequestFailed when the call itself failed (HTTP error, server down).
     """
     outcome = BatchOutcome()

@@ -7,12 +7,13 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
 from tenants.models import SLUG_VALIDATOR, ApiKey, Domain, Scope, Workspace
 
 KEY_PREFIX = "aixs_"
+# Stored and listed prefixes: "aixs_" plus the first six characters of the random part.
+PREFIX_LENGTH = len(KEY_PREFIX) + 6
 _KEY_PATTERN = re.compile(r"^aixs_[A-Za-z0-9_-]{43}$")
 VALID_SCOPES = tuple(scope.value for scope in Scope)
 
@@ -69,7 +70,7 @@ def create_api_key(workspace: Workspace, scopes: list[str], name: str = "") -> I
     api_key = ApiKey.objects.create(
         workspace=workspace,
         name=name,
-        prefix=secret[: len(KEY_PREFIX) + 6],
+        prefix=secret[:PREFIX_LENGTH],
         key_hash=hash_key(secret),
         scopes=scopes,
     )
@@ -131,11 +132,3 @@ def authenticate_key(secret: str) -> ApiKey:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
-
-
-@transaction.atomic
-def revoke_keys_by_prefix(prefix: str) -> list[ApiKey]:
-    keys = list(ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True))
-    for api_key in keys:
-        revoke_api_key(api_key)
-    return keys

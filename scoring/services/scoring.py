@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,6 @@ logger = logging.getLogger(__name__)
 # or a serialization failure. They are re-raised so that Dramatiq retries.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 MAX_ERROR_CHARS = 2000
-_ANALYZE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -145,11 +143,8 @@ def analyze_customer_messages(analyzer, loaded: dict[int, _Loaded]) -> dict[int,
                 texts.append(message.text)
                 slots.append((conversation_id, index))
 
-    # NOTE: the analyzer's truncation step calls the Hugging Face tokenizer
-    # outside its own lock, and two threads using that tokenizer at once fail
-    # with "RuntimeError: Already borrowed", so calls are serialised here.
-    with _ANALYZE_LOCK:
-        results = analyzer.analyze(texts) if texts else []
+    # The analyzer serialises its tokenizer and model calls itself, so worker threads can share it.
+    results = analyzer.analyze(texts) if texts else []
     sentiments = {conversation_id: [None] * len(item.messages) for conversation_id, item in loaded.items()}
     for (conversation_id, index), result in zip(slots, results, strict=True):
         sentiments[conversation_id][index] = result

@@ -2,10 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tenants.management.checks import require_migrated_database
 from tenants.models import ApiKey
-from tenants.services import KEY_PREFIX, hash_key, revoke_api_key
-
-# Stored prefixes are "aixs_" plus the first six characters of the secret part.
-PREFIX_LENGTH = len(KEY_PREFIX) + 6
+from tenants.services import PREFIX_LENGTH, hash_key, revoke_api_key
 
 
 class Command(BaseCommand):
@@ -16,13 +13,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, key: str, **options) -> None:
         require_migrated_database()
-        given = key.strip().rstrip("….")
-        matches = list(ApiKey.objects.filter(key_hash=hash_key(given)))
-        if not matches and len(given) >= PREFIX_LENGTH:
-            matches = list(ApiKey.objects.filter(prefix=given[:PREFIX_LENGTH]))
+        key_text = key.strip().rstrip("….")
+        matches = list(ApiKey.objects.filter(key_hash=hash_key(key_text)))
+        if not matches and len(key_text) >= PREFIX_LENGTH:
+            matches = list(ApiKey.objects.filter(prefix=key_text[:PREFIX_LENGTH]))
         if not matches:
             raise CommandError(
-                f"No API key matches {given!r}. Give the full key or its prefix as `list_workspaces --keys` shows it."
+                f"No API key matches {key_text!r}. Give the full key or its prefix as `list_workspaces --keys` shows it."
             )
         if len(matches) > 1:
             raise CommandError(f"{len(matches)} keys share the prefix {key!r}. Give the full key instead.")
