@@ -10,7 +10,7 @@ from tenants.models import ApiKey, Workspace
 
 @dataclass
 class ApiContext:
-    """The caller of an operation, as every resolver sees it.
+    """The caller of an operation, as passed to every resolver.
 
     `workspace` is always set for an executed operation: the HTTP middleware
     and the websocket consumer reject requests without a valid key before

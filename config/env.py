@@ -19,7 +19,7 @@ load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
 
 class ImproperlyConfiguredEnv(Exception):
-    """An environment variable is missing or holds an invalid value."""
+    """An environment variable is missing or has an invalid value."""
 
 
 _TRUE = {"1", "true", "yes", "on"}

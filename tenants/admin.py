@@ -18,7 +18,7 @@ class PlatformAdminSite(admin.AdminSite):
     index_title = "Workspaces, domains, API keys and staff"
 
     def has_permission(self, request) -> bool:
-        # Only the public schema holds platform accounts; a workspace host never opens this site.
+        # Platform accounts exist only in the public schema, so a workspace host never opens this site.
         return connection.schema_name == "public" and super().has_permission(request)
 
 

@@ -7,7 +7,7 @@ that is rolled back.
 Tests that need committed data across threads or processes either commit
 from threads of their own and clean up their rows, or use
 `transactional_db`. The latter's teardown truncates the public tables,
-which holds the shared workspaces and keys, so `_restore_shared_rows`
+which contain the shared workspaces and keys, so `_restore_shared_rows`
 puts those rows back after such a test (the schemas themselves survive).
 """
 
@@ -52,7 +52,7 @@ def workspaces(django_db_setup, django_db_blocker) -> dict[str, WorkspaceFixture
 
     with django_db_blocker.unblock():
         # pytest-django skips creating the test database when no collected
-        # test asks for `db`; never write fixtures into the real database.
+        # test requests `db`, so check before writing fixtures.
         assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name(), (
             "Tests are connected to a non-test database; request the `db` fixture."
         )

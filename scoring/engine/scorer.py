@@ -68,8 +68,8 @@ def score_conversation(
             key=lambda s: _COMPONENT_ORDER[s.component],
         )
     )
-    # An open conversation that nobody has answered yet says nothing about
-    # the AI; one that ended without a reply is judged (and scores low).
+    # An open conversation without any reply yet tells nothing about the AI,
+    # so it is not judged. One that ended without a reply is judged and scores low.
     has_reply = bool(transcript.by_role(Role.AI, Role.HUMAN_AGENT))
     awaiting_first_reply = not has_reply and resolution.outcome is Outcome.ACTIVE
     has_customer_text = bool(transcript.customer_messages) and not awaiting_first_reply
